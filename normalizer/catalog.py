@@ -1,0 +1,109 @@
+"""The variable catalog: names, units, plausible ranges and codes, as data.
+
+The catalog lives in ``normalizer/data/catalog.toml`` and is validated by the
+models here when first loaded.  Code never hard-codes a variable's spelling or
+range; it asks the catalog.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+__all__ = ["Catalog", "Variable", "VariableKind", "load_catalog"]
+
+VariableKind = Literal["quantity", "score", "count", "ratio"]
+
+
+class Variable(BaseModel):
+    """One catalog entry (an id of contract section 3)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    kind: VariableKind
+    names: list[str] = Field(
+        description="Full names, synonyms and misspellings; matched case-insensitively."
+    )
+    abbreviations: list[str] = Field(
+        default_factory=list,
+        description="Short forms matched case-sensitively as whole tokens (PLT, Hb, Cr).",
+    )
+    canonical_unit: str | None = Field(description="UCUM code; null for scores, counts, ratios.")
+    units: list[str] = Field(
+        default_factory=list,
+        description="UCUM codes accepted for this variable (convertible to canonical).",
+    )
+    default_unit: str | None = Field(
+        default=None, description="UCUM unit inferred when the text states none."
+    )
+    molar_mass: float | None = Field(
+        default=None, description="g/mol, for mass <-> substance conversions."
+    )
+    possible: tuple[float, float] = Field(
+        description="Physiologically possible range, in the canonical unit."
+    )
+    usual: tuple[float, float] = Field(
+        description="Range of thresholds usually seen in eligibility criteria (canonical unit)."
+    )
+    relative_ok: bool = Field(
+        default=False, description="Has a reference range, so x ULN / x LLN limits make sense."
+    )
+    integer: bool = Field(default=False, description="Values are whole numbers (scores, classes).")
+    loinc: str | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> Variable:
+        for name, (lo, hi) in (("possible", self.possible), ("usual", self.usual)):
+            if lo > hi:
+                raise ValueError(f"{self.id}: {name} range {lo}..{hi} is not ordered")
+        if self.kind == "quantity" and self.canonical_unit is None:
+            raise ValueError(f"{self.id}: a quantity needs a canonical unit")
+        return self
+
+
+class Catalog(BaseModel):
+    """All variables, indexed by id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    variables: list[Variable]
+    _by_id: dict[str, Variable] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        """Index the variables by id."""
+        self._by_id = {v.id: v for v in self.variables}
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Catalog:
+        seen: set[str] = set()
+        for var in self.variables:
+            if var.id in seen:
+                raise ValueError(f"duplicate variable id {var.id!r}")
+            seen.add(var.id)
+        return self
+
+    def get(self, variable_id: str) -> Variable | None:
+        """Return the entry for ``variable_id``, or None (e.g. for ``other``)."""
+        return self._by_id.get(variable_id)
+
+    def __contains__(self, variable_id: object) -> bool:
+        return isinstance(variable_id, str) and variable_id in self._by_id
+
+    def ids(self) -> list[str]:
+        """All variable ids, in catalog order."""
+        return [v.id for v in self.variables]
+
+
+@cache
+def load_catalog() -> Catalog:
+    """Load and validate the packaged catalog (cached)."""
+    raw = resources.files("normalizer").joinpath("data/catalog.toml").read_text("utf-8")
+    return Catalog.model_validate(tomllib.loads(raw))

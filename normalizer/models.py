@@ -1,0 +1,189 @@
+"""Domain types of the output contract (``shared/spec/CONTRACT.md``).
+
+These pydantic models are the one fixed interface of the project: a
+:class:`Document` dumped with ``model_dump(mode="json")`` is exactly the JSON that
+``normalizer normalize`` prints.  This module never imports an LLM client.
+
+Schema history
+--------------
+1. The contract as first written: ``schema_version``, ``source``, ``criteria``.
+2. Adds two derived, clearly separate top-level blocks: ``provenance`` (tool
+   version, extractor, catalog version, prompt id and model) and
+   ``eligibility`` (per variable, the set of values that inclusion and exclusion
+   criteria together allow).  Criterion and constraint objects are unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Bound",
+    "Canonical",
+    "Constraint",
+    "Criterion",
+    "Document",
+    "EligibilityInterval",
+    "EligibilitySet",
+    "ExtractorName",
+    "Finding",
+    "GoldCase",
+    "GoldConstraint",
+    "Provenance",
+    "RelativeTo",
+    "Section",
+    "Severity",
+    "Status",
+]
+
+SCHEMA_VERSION = 2
+
+Section = Literal["inclusion", "exclusion", "unknown"]
+Severity = Literal["error", "warning", "info"]
+Status = Literal["accepted", "needs_review", "rejected"]
+ExtractorName = Literal["rules", "llm"]
+RelativeTo = Literal["ULN", "LLN"]
+
+Span = tuple[int, int]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bound(_Model):
+    """One end of an interval: ``>= x`` is ``Bound(value=x, inclusive=True)``."""
+
+    value: float
+    inclusive: bool
+
+
+class Canonical(_Model):
+    """Bounds converted to the variable's canonical unit."""
+
+    lower: float | None
+    upper: float | None
+    unit: str | None
+
+
+def _check_span(span: Span) -> Span:
+    start, end = span
+    if start < 0 or end < start:
+        raise ValueError(f"span [{start}, {end}) is not a valid [start, end) pair")
+    return span
+
+
+class Constraint(_Model):
+    """A numeric condition stated by a criterion, as the criterion says it."""
+
+    variable: str = Field(description="Variable id from the catalog, or 'other'.")
+    label: str = Field(description="The variable's name as a person would read it.")
+    lower: Bound | None = None
+    upper: Bound | None = None
+    unit: str | None = Field(default=None, description="Unit as stated, as a UCUM code.")
+    relative_to: RelativeTo | None = None
+    qualifier: str | None = None
+    canonical: Canonical | None = None
+    evidence: Span = Field(description="[start, end) offsets into the input document.")
+    extracted_by: list[ExtractorName] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _valid_evidence(self) -> Constraint:
+        _check_span(self.evidence)
+        return self
+
+
+class Finding(_Model):
+    """Why a criterion or constraint is not simply accepted."""
+
+    code: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    severity: Severity
+    constraint: int | None = Field(
+        default=None, description="Index into the criterion's constraints, or null."
+    )
+    message: str
+
+
+class Criterion(_Model):
+    """One inclusion or exclusion criterion with its constraints and verdict."""
+
+    id: str
+    section: Section
+    text: str
+    span: Span
+    constraints: list[Constraint] = Field(default_factory=list)
+    status: Status = "accepted"
+    findings: list[Finding] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _valid_span(self) -> Criterion:
+        start, end = _check_span(self.span)
+        if end - start != len(self.text):
+            raise ValueError(f"span [{start}, {end}) does not have the length of the text")
+        return self
+
+
+class Provenance(_Model):
+    """What produced a document: stamped on every output (schema version 2)."""
+
+    normalizer_version: str
+    extractor: Literal["rules", "llm", "hybrid"]
+    catalog_version: str
+    prompt_id: str | None = None
+    model: str | None = None
+
+
+class EligibilityInterval(_Model):
+    """A maximal interval of eligible values, in the set's unit; null is unbounded."""
+
+    lower: Bound | None
+    upper: Bound | None
+
+
+class EligibilitySet(_Model):
+    """Derived view: the values of one variable that all criteria together allow."""
+
+    variable: str
+    unit: str | None
+    relative_to: RelativeTo | None = None
+    intervals: list[EligibilityInterval]
+    empty: bool
+    criteria: list[str] = Field(description="Ids of the criteria that bound this variable.")
+
+
+class Document(_Model):
+    """A normalised registry record."""
+
+    schema_version: int = SCHEMA_VERSION
+    source: str
+    provenance: Provenance | None = None
+    criteria: list[Criterion] = Field(default_factory=list)
+    eligibility: list[EligibilitySet] = Field(default_factory=list)
+
+
+class GoldConstraint(_Model):
+    """A constraint as recorded in a gold case (contract section 2)."""
+
+    variable: str
+    lower: Bound | None = None
+    upper: Bound | None = None
+    unit: str | None = None
+    relative_to: RelativeTo | None = None
+    qualifier: str | None = None
+    label: str | None = None
+
+
+class GoldCase(_Model):
+    """One gold criterion: what a careful curator records for ``text``."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+    source: str
+    section: Section
+    text: str = Field(min_length=1)
+    constraints: list[GoldConstraint]
+    expect_status: Status | None = None
+    notes: str | None = None
+    tags: list[str] = Field(default_factory=list)

@@ -1,0 +1,92 @@
+"""From text to a verified :class:`~normalizer.models.Document`.
+
+segment -> extract (any :class:`~normalizer.extract.Extractor`) -> canonical
+units -> verification (per constraint, per criterion, across the document) ->
+status.  Verification never depends on which extractor produced a constraint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import __version__
+from .catalog import load_catalog
+from .extract.base import CriterionInput, Extraction, Extractor
+from .models import Canonical, Constraint, Criterion, Document, Provenance, Section
+from .segment import segment
+from .units import convert
+from .verify import check_criterion, check_document, status_of
+
+__all__ = ["canonical_of", "normalize_text"]
+
+
+def canonical_of(constraint: Constraint) -> Canonical | None:
+    """Bounds in the variable's canonical unit, or None when no conversion applies."""
+    var = load_catalog().get(constraint.variable)
+    if var is None or constraint.relative_to is not None:
+        return None
+    if var.canonical_unit is None:
+        if constraint.unit is not None:
+            return None
+        return Canonical(
+            lower=constraint.lower.value if constraint.lower else None,
+            upper=constraint.upper.value if constraint.upper else None,
+            unit=None,
+        )
+    unit = constraint.unit
+    if unit is None:
+        return None
+    values: list[float | None] = []
+    for bound in (constraint.lower, constraint.upper):
+        if bound is None:
+            values.append(None)
+            continue
+        converted = convert(bound.value, unit, var.id)
+        if converted is None:
+            return None
+        values.append(round(converted, 6))
+    return Canonical(lower=values[0], upper=values[1], unit=var.canonical_unit)
+
+
+def _finish(constraints: list[Constraint]) -> list[Constraint]:
+    return [c.model_copy(update={"canonical": canonical_of(c)}) for c in constraints]
+
+
+def normalize_text(
+    source: str,
+    *,
+    name: str,
+    extractor: Extractor,
+    default_section: Section = "unknown",
+    only_section: Section | None = None,
+    provenance: Provenance | None = None,
+) -> Document:
+    """Normalise one registry record's eligibility text."""
+    segments = segment(source, default_section)
+    if only_section is not None:
+        segments = [s for s in segments if s.section == only_section]
+    inputs = [CriterionInput(s.id, s.section, s.text, s.start) for s in segments]
+    extractions: Sequence[Extraction] = extractor.extract(inputs) if inputs else []
+    criteria: list[Criterion] = []
+    for seg, extraction in zip(segments, extractions, strict=True):
+        crit = Criterion(
+            id=seg.id,
+            section=seg.section,
+            text=seg.text,
+            span=(seg.start, seg.end),
+            constraints=_finish(extraction.constraints),
+            findings=list(extraction.findings),
+        )
+        crit.findings.extend(check_criterion(crit, source, extraction))
+        criteria.append(crit)
+    extra, eligibility = check_document(criteria)
+    for crit in criteria:
+        crit.findings.extend(extra.get(crit.id, []))
+        crit.status = status_of(crit)
+    if provenance is None:
+        provenance = Provenance(
+            normalizer_version=__version__,
+            extractor="rules" if extractor.name == "rules" else "hybrid",
+            catalog_version=load_catalog().version,
+        )
+    return Document(source=name, provenance=provenance, criteria=criteria, eligibility=eligibility)

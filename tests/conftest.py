@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+CHIA = SHARED / "corpus" / "chia" / "chia_without_scope"
+LCT = SHARED / "corpus" / "lct" / "leaf_clinical_trials"
+
+
+def need_shared() -> None:
+    """The shared corpus sits beside the repo on every dev machine and in CI."""
+    if not SHARED.is_dir():
+        if __import__("os").environ.get("CI"):
+            pytest.fail(f"shared/ not found at {SHARED}: CI must run beside it")
+        pytest.skip(f"shared/ not found at {SHARED}")
