@@ -34,7 +34,9 @@ class Variable(BaseModel):
         default_factory=list,
         description="Short forms matched case-sensitively as whole tokens (PLT, Hb, Cr).",
     )
-    canonical_unit: str | None = Field(description="UCUM code; null for scores, counts, ratios.")
+    canonical_unit: str | None = Field(
+        default=None, description="UCUM code; absent (null) for scores, counts, ratios."
+    )
     units: list[str] = Field(
         default_factory=list,
         description="UCUM codes accepted for this variable (convertible to canonical).",

@@ -47,7 +47,7 @@ def _eligibility_row(e: EligibilitySet) -> str:
 
 
 def document_table(doc: Document) -> Group:
-    """A table of criteria (status, constraints, findings) and the eligible sets."""
+    """Build a table of criteria (status, constraints, findings) and the eligible sets."""
     table = Table(title=doc.source, show_lines=True, expand=False)
     table.add_column("id", no_wrap=True)
     table.add_column("status", no_wrap=True)

@@ -26,7 +26,7 @@ def gold_schema() -> dict[str, Any]:
 
 
 def committed_schema() -> dict[str, Any]:
-    """The document schema as committed in ``normalizer/schema/document.schema.json``."""
+    """Read the document schema committed in ``normalizer/schema/document.schema.json``."""
     raw = resources.files("normalizer").joinpath("schema/document.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(raw)
     return loaded

@@ -1,8 +1,8 @@
-"""Split registry eligibility text into criteria with exact character spans.
+r"""Split registry eligibility text into criteria with exact character spans.
 
 The input is never rewritten: every span is ``[start, end)`` into the string as
 decoded, and ``text == source[start:end]``.  A criterion's span starts after its
-bullet (``*``, ``-``, ``•``, ``1.``, ``1)``, ``(a)``, ``a.``, ``\\*``) and ends at its
+bullet (``*``, ``-``, ``•``, ``1.``, ``1)``, ``(a)``, ``a.``, ``\*``) and ends at its
 last non-blank character, so bullets and trailing blanks are never inside it.
 
 Rules, line by line:

@@ -1,0 +1,1 @@
+"""Scoring extractors against gold: corpus annotations and curated gold cases."""

@@ -1,0 +1,339 @@
+"""Scoring extractions against gold cases, exactly as the contract's section 2 says.
+
+A predicted constraint *matches* a gold one when the variable is equal (or either
+is ``other``), ``relative_to`` is equal, and both bounds agree: same presence, same
+inclusiveness, values equal within 0.5 % after converting both to the variable's
+canonical unit (as stated when either cannot be converted).  Pairs that share the
+variable and ``relative_to`` but not the bounds are *aligned*: they measure bound
+accuracy.  Matching is one-to-one, best pairs first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import GoldError
+from ..extract.base import CriterionInput, Extractor
+from ..models import Bound, Constraint, Criterion, GoldCase, GoldConstraint, Status
+from ..units import convert
+
+__all__ = [
+    "CaseResult",
+    "EvalReport",
+    "Metrics",
+    "bounds_agree",
+    "evaluate",
+    "load_gold",
+    "score_cases",
+]
+
+TOLERANCE = 0.005
+
+
+def load_gold(paths: Sequence[Path]) -> list[GoldCase]:
+    """Read JSONL gold files; raise :class:`GoldError` naming file and line on any fault."""
+    cases: list[GoldCase] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GoldError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                raw = json.loads(line)
+                raw.pop("split", None)
+                case = GoldCase.model_validate(raw)
+            except json.JSONDecodeError as exc:
+                raise GoldError(f"{where}: not JSON ({exc.msg})") from None
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                loc = ".".join(str(p) for p in first["loc"])
+                raise GoldError(f"{where}: {loc}: {first['msg']}") from None
+            if case.id in seen:
+                raise GoldError(f"{where}: duplicate id {case.id!r} (first in {seen[case.id]})")
+            seen[case.id] = where
+            cases.append(case)
+    if not cases:
+        raise GoldError(f"no gold cases in {', '.join(str(p) for p in paths)}")
+    return cases
+
+
+def _value(value: float, unit: str | None, variable: str) -> tuple[float, bool]:
+    if unit is not None:
+        converted = convert(value, unit, variable)
+        if converted is not None:
+            return converted, True
+    return value, False
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) or a == b
+
+
+def _bound_agrees(
+    pred: Bound | None,
+    pred_unit: str | None,
+    gold: Bound | None,
+    gold_unit: str | None,
+    variable: str,
+) -> bool:
+    if pred is None or gold is None:
+        return pred is None and gold is None
+    if pred.inclusive != gold.inclusive:
+        return False
+    pv, p_ok = _value(pred.value, pred_unit, variable)
+    gv, g_ok = _value(gold.value, gold_unit, variable)
+    if p_ok and g_ok:
+        return _close(pv, gv)
+    return _close(pred.value, gold.value)
+
+
+def _aligned(pred: Constraint, gold: GoldConstraint) -> bool:
+    same_var = pred.variable == gold.variable or "other" in (pred.variable, gold.variable)
+    return same_var and pred.relative_to == gold.relative_to
+
+
+def bounds_agree(pred: Constraint, gold: GoldConstraint) -> bool:
+    """Both bounds agree in presence, inclusiveness and value (0.5 %, canonical units)."""
+    variable = gold.variable if gold.variable != "other" else pred.variable
+    return _bound_agrees(pred.lower, pred.unit, gold.lower, gold.unit, variable) and (
+        _bound_agrees(pred.upper, pred.unit, gold.upper, gold.unit, variable)
+    )
+
+
+def _same_unit(pred: Constraint, gold: GoldConstraint) -> bool:
+    return (pred.unit or None) == (gold.unit or None)
+
+
+class Pair(BaseModel):
+    """A gold constraint and the prediction aligned with it (if any)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gold: int
+    pred: int
+    matched: bool
+    unit_ok: bool
+
+
+def _pairs(preds: Sequence[Constraint], golds: Sequence[GoldConstraint]) -> list[Pair]:
+    candidates: list[tuple[int, int, int, bool]] = []
+    for gi, g in enumerate(golds):
+        for pi, p in enumerate(preds):
+            if not _aligned(p, g):
+                continue
+            matched = bounds_agree(p, g)
+            rank = (0 if matched else 2) + (0 if p.variable == g.variable else 1)
+            candidates.append((rank, gi, pi, matched))
+    candidates.sort()
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs: list[Pair] = []
+    for _, gi, pi, matched in candidates:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        unit_ok = _same_unit(preds[pi], golds[gi])
+        pairs.append(Pair(gold=gi, pred=pi, matched=matched, unit_ok=unit_ok))
+    return pairs
+
+
+class CaseResult(BaseModel):
+    """How one gold case was read: kept in the JSON report for ``--compare``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    gold: int
+    predicted: int
+    matched: int
+    status: Status
+    expect_status: Status | None
+    findings: list[str]
+    missed: list[str] = Field(default_factory=list)
+    spurious: list[str] = Field(default_factory=list)
+
+
+class Metrics(BaseModel):
+    """Counts and ratios for a slice (all cases, or one variable)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    aligned: int = 0
+    unit_ok: int = 0
+
+    @property
+    def precision(self) -> float:
+        """Matched / predicted (1.0 when nothing was predicted)."""
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Matched / gold (1.0 when gold is empty)."""
+        return self.matched / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def ratios(self) -> dict[str, float]:
+        """Precision, recall, F1, bound and unit accuracy."""
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "bound_accuracy": round(self.matched / self.aligned, 4) if self.aligned else 1.0,
+            "unit_accuracy": round(self.unit_ok / self.matched, 4) if self.matched else 1.0,
+        }
+
+
+class EvalReport(BaseModel):
+    """A scored run: stamped, with micro metrics, per variable figures and per case results."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stamp: dict[str, str | None]
+    cases: int
+    micro: dict[str, float | int]
+    status: dict[str, float | int]
+    per_variable: dict[str, dict[str, float | int]]
+    false_alarm_codes: dict[str, int]
+    results: list[CaseResult]
+
+
+def _describe(c: Constraint | GoldConstraint) -> str:
+    def side(b: Bound | None, op_incl: str, op_excl: str) -> str:
+        return "" if b is None else f"{op_incl if b.inclusive else op_excl}{b.value:g}"
+
+    rel = f"x{c.relative_to}" if c.relative_to else (c.unit or "")
+    parts = [p for p in (side(c.lower, ">=", ">"), side(c.upper, "<=", "<")) if p]
+    qual = f" if {c.qualifier}" if c.qualifier else ""
+    return f"{c.variable} {' '.join(parts)} {rel}{qual}".strip()
+
+
+def score_cases(
+    cases: Sequence[GoldCase], criteria: Sequence[Criterion]
+) -> tuple[Metrics, dict[str, Metrics], list[CaseResult], dict[str, float | int], dict[str, int]]:
+    """Score predicted criteria (one per case, same order) against gold."""
+    micro = Metrics()
+    per_var: dict[str, Metrics] = defaultdict(Metrics)
+    results: list[CaseResult] = []
+    accepted_constraints = accepted_matched = accepted_criteria = 0
+    clean = clean_flagged = 0
+    expect_total = expect_ok = 0
+    alarm_codes: dict[str, int] = defaultdict(int)
+    for case, crit in zip(cases, criteria, strict=True):
+        preds, golds = crit.constraints, case.constraints
+        pairs = _pairs(preds, golds)
+        m = Metrics(
+            gold=len(golds),
+            predicted=len(preds),
+            matched=sum(p.matched for p in pairs),
+            aligned=len(pairs),
+            unit_ok=sum(p.matched and p.unit_ok for p in pairs),
+        )
+        for field in ("gold", "predicted", "matched", "aligned", "unit_ok"):
+            setattr(micro, field, getattr(micro, field) + getattr(m, field))
+        for g in golds:
+            per_var[g.variable].gold += 1
+        for p in preds:
+            per_var[p.variable].predicted += 1
+        for pair in pairs:
+            var = golds[pair.gold].variable
+            per_var[var].aligned += 1
+            if pair.matched:
+                per_var[var].matched += 1
+                per_var[var].unit_ok += pair.unit_ok
+        matched_g = {p.gold for p in pairs if p.matched}
+        matched_p = {p.pred for p in pairs if p.matched}
+        if crit.status == "accepted":
+            accepted_criteria += 1
+            accepted_constraints += len(preds)
+            accepted_matched += len(matched_p)
+        exact = len(matched_g) == len(golds) and len(matched_p) == len(preds)
+        alarm_findings = [f for f in crit.findings if f.severity != "info"]
+        if exact and case.expect_status in (None, "accepted"):
+            clean += 1
+            if alarm_findings:
+                clean_flagged += 1
+                for f in alarm_findings:
+                    alarm_codes[f.code] += 1
+        if case.expect_status is not None:
+            expect_total += 1
+            expect_ok += crit.status == case.expect_status
+        results.append(
+            CaseResult(
+                id=case.id,
+                gold=len(golds),
+                predicted=len(preds),
+                matched=len(matched_g),
+                status=crit.status,
+                expect_status=case.expect_status,
+                findings=[f.code for f in crit.findings],
+                missed=[_describe(g) for i, g in enumerate(golds) if i not in matched_g],
+                spurious=[_describe(p) for i, p in enumerate(preds) if i not in matched_p],
+            )
+        )
+    n = len(results) or 1
+    status: dict[str, float | int] = {
+        "accepted_share": round(accepted_criteria / n, 4),
+        "review_rate": round(sum(r.status == "needs_review" for r in results) / n, 4),
+        "rejected_share": round(sum(r.status == "rejected" for r in results) / n, 4),
+        "accepted_constraints": accepted_constraints,
+        "accepted_precision": (
+            round(accepted_matched / accepted_constraints, 4) if accepted_constraints else 1.0
+        ),
+        "clean_criteria": clean,
+        "false_alarms": clean_flagged,
+        "false_alarm_rate": round(clean_flagged / clean, 4) if clean else 0.0,
+        "expect_status_cases": expect_total,
+        "expect_status_accuracy": round(expect_ok / expect_total, 4) if expect_total else 1.0,
+    }
+    return micro, dict(per_var), results, status, dict(alarm_codes)
+
+
+def _digest(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def evaluate(
+    paths: Sequence[Path],
+    extractor: Extractor,
+    stamp: dict[str, str | None],
+) -> EvalReport:
+    """Run ``extractor`` over the gold files and score it."""
+    from ..pipeline import read_criteria
+
+    cases = load_gold(paths)
+    inputs = [CriterionInput(c.id, c.section, c.text, 0) for c in cases]
+    criteria = read_criteria(inputs, [c.text for c in cases], extractor)
+    micro, per_var, results, status, alarms = score_cases(cases, criteria)
+    full_stamp = {**stamp, "gold": ", ".join(str(p) for p in paths), "gold_sha": _digest(paths)}
+    return EvalReport(
+        stamp=full_stamp,
+        cases=len(cases),
+        micro={**micro.model_dump(), **micro.ratios()},
+        status=status,
+        per_variable={k: {**v.model_dump(), **v.ratios()} for k, v in sorted(per_var.items())},
+        false_alarm_codes=alarms,
+        results=results,
+    )

@@ -1,0 +1,535 @@
+"""The LLM extractor: the one module that talks to an LLM.
+
+An OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp's server) is
+driven through ``openai`` + ``instructor`` structured output.  Retries have one
+owner each:
+
+* transport faults (429 with Retry-After, 5xx, timeouts, connection resets):
+  ``tenacity`` around the raw HTTP call, with the SDK's own retries off;
+* answers that fail validation (a quote not in the criterion, a number not in the
+  quote, missing ids): instructor's re-ask, the validator's message fed back.
+
+Both are bounded.  A batch whose calls finally fail gives each of its criteria an
+empty, incomplete extraction with a finding (``llm-unavailable`` or
+``llm-invalid-output``): never a crash of the run, never silently empty.
+
+The client is passed in (:meth:`LLMExtractor.from_settings` builds one from
+options or ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY`` / ``NORMALIZER_MODEL``);
+nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from .cache import ResponseCache, request_key
+from .catalog import load_catalog
+from .errors import ConfigError
+from .extract.base import CriterionInput, Extraction
+from .models import Bound, Constraint, Finding
+from .prompts import Prompt, load_prompt
+from .units import to_ucum
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = [
+    "LLMAnswer",
+    "LLMConstraint",
+    "LLMExtractor",
+    "LLMSettings",
+    "LLMUsage",
+    "locate_quote",
+]
+
+Mode = Literal["tools", "json_schema", "json", "md_json"]
+Comparator = Literal[">=", ">", "<=", "<", "=", "range"]
+
+DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct"
+_NUMBER_WORDS = re.compile(r"\d|\b(?:ULN|LLN|upper limit|lower limit)\b", re.IGNORECASE)
+
+
+class LLMSettings(BaseModel):
+    """Everything that decides what is sent, where, and how often."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None
+    api_key: str | None = None
+    model: str = DEFAULT_MODEL
+    mode: Mode = "tools"
+    prompt: str = "extract-v1"
+    temperature: float = 0.0
+    seed: int = 0
+    max_tokens: int = 1024
+    timeout: float = Field(default=120.0, gt=0)
+    transport_attempts: int = Field(default=4, ge=1, le=10)
+    reasks: int = Field(default=2, ge=0, le=5)
+    batch_size: int = Field(default=4, ge=1, le=32)
+    concurrency: int = Field(default=2, ge=1, le=32)
+    max_wait: float = Field(default=30.0, ge=0, description="Cap on one backoff wait, seconds.")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LLMSettings:
+        """Settings from ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``NORMALIZER_MODEL``."""
+        values: dict[str, Any] = {
+            "base_url": os.environ.get("OPENAI_BASE_URL") or None,
+            "api_key": os.environ.get("OPENAI_API_KEY") or None,
+        }
+        if os.environ.get("NORMALIZER_MODEL"):
+            values["model"] = os.environ["NORMALIZER_MODEL"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def configured(self) -> bool:
+        """True when an endpoint or key is given (else rules remain the default)."""
+        return bool(self.base_url or self.api_key)
+
+
+# ---------------------------------------------------------------------------
+# What the model fills in, and the validators that send a wrong answer back.
+
+
+def _squash(text: str) -> tuple[str, list[int]]:
+    """Lower-case, drop markdown backslashes, fold blanks; keep a map to the original."""
+    out: list[str] = []
+    index: list[int] = []
+    last_space = True
+    for i, ch in enumerate(text):
+        if ch == "\\":
+            continue
+        if ch.isspace():
+            if last_space:
+                continue
+            out.append(" ")
+            index.append(i)
+            last_space = True
+            continue
+        out.append(ch.lower())
+        index.append(i)
+        last_space = False
+    return "".join(out), index
+
+
+def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
+    r"""``[start, end)`` of ``quote`` in ``text``: exact, else ignoring case, blanks, ``\\``."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    squashed, index = _squash(text)
+    needle, _ = _squash(quote)
+    needle = needle.strip()
+    at = squashed.find(needle) if needle else -1
+    if at < 0:
+        return None
+    return index[at], index[at + len(needle) - 1] + 1
+
+
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers(quote: str) -> set[float]:
+    """Numbers in a quote, with the registry's lost-superscript garbles undone."""
+    found: set[float] = set()
+    tokens = [m.group(0) for m in _NUM.finditer(quote)]
+    values: list[float] = []
+    for tok in tokens:
+        try:
+            values.append(float(tok.replace(",", "")))
+        except ValueError:
+            continue
+        if "," in tok:
+            with contextlib.suppress(ValueError):
+                values.append(float(tok.replace(",", ".")))
+    found.update(values)
+    for tok in tokens:
+        if re.fullmatch(r"10\d{1,2}", tok):  # "109/L" is 10^9/L, "104 copies" is 10^4
+            power = 10.0 ** int(tok[2:])
+            found.add(power)
+            found.update(v * power for v in values)
+    return found
+
+
+def _grounded(value: float, numbers: set[float]) -> bool:
+    return any(abs(value - n) <= 1e-9 * max(1.0, abs(n)) for n in numbers)
+
+
+class LLMConstraint(BaseModel):
+    """One constraint as the model states it (converted to the contract in code)."""
+
+    quote: str = Field(description="The exact words of the criterion that state the constraint.")
+    variable: str = Field(description="A variable id from the list, or 'other'.")
+    label: str = Field(description="The variable's name as written.")
+    comparator: Comparator
+    value: float
+    value2: float | None = Field(default=None, description="High end of a range, else null.")
+    unit: str | None = Field(default=None, description="Unit as written, or null.")
+    relative_to: Literal["ULN", "LLN"] | None = None
+    qualifier: str | None = None
+
+    @field_validator("variable")
+    @classmethod
+    def _known_variable(cls, v: str) -> str:
+        return v if v in load_catalog() else "other"
+
+
+class LLMItem(BaseModel):
+    """The constraints of one criterion, by its id."""
+
+    id: str
+    constraints: list[LLMConstraint]
+
+    @model_validator(mode="after")
+    def _grounded_in_text(self, info: ValidationInfo) -> LLMItem:
+        texts: dict[str, str] = (info.context or {}).get("texts", {})
+        text = texts.get(self.id)
+        if text is None:
+            raise ValueError(f"there is no criterion with id {self.id!r}")
+        problems: list[str] = []
+        for n, c in enumerate(self.constraints):
+            if locate_quote(text, c.quote) is None:
+                problems.append(
+                    f"constraint {n} of {self.id}: quote {c.quote!r} is not in the criterion "
+                    "text; copy the words exactly"
+                )
+                continue
+            numbers = _numbers(c.quote)
+            for name, value in (("value", c.value), ("value2", c.value2)):
+                if value is None or _grounded(value, numbers):
+                    continue
+                if c.relative_to and name == "value" and value == 1.0:
+                    continue  # "<= ULN" states a multiple of one
+                problems.append(
+                    f"constraint {n} of {self.id}: {name} {value:g} does not appear in the quote "
+                    f"{c.quote!r}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class LLMAnswer(BaseModel):
+    """The answer to one request: one item per criterion id, in order."""
+
+    items: list[LLMItem]
+
+    @model_validator(mode="after")
+    def _all_ids(self, info: ValidationInfo) -> LLMAnswer:
+        expected = list((info.context or {}).get("texts", {}))
+        got = [item.id for item in self.items]
+        if got != expected:
+            raise ValueError(f"answer one item for each id, in this order: {expected}; got {got}")
+        return self
+
+
+# ---------------------------------------------------------------------------
+# Usage accounting and the extractor.
+
+
+@dataclass
+class LLMUsage:
+    """Calls and tokens of one run (re-asks and retries included)."""
+
+    requests: int = 0
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hits: int = 0
+    transport_retries: int = 0
+    failed_requests: int = 0
+    skipped_criteria: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        """Add to counters, thread-safely."""
+        with self._lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+    def as_dict(self) -> dict[str, int]:
+        """The counters as a plain dict."""
+        return {
+            k: v for k, v in self.__dict__.items() if not k.startswith("_") and isinstance(v, int)
+        }
+
+
+def _is_transient(exc: BaseException) -> bool:
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError)
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    raw = headers.get("retry-after")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+class LLMExtractor:
+    """Reads criteria with an LLM, through the same contract and verification as rules."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        settings: LLMSettings,
+        cache: ResponseCache | None = None,
+        prompt: Prompt | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        """Use ``client`` (built with ``max_retries=0``) under ``settings``."""
+        import instructor
+
+        self.settings = settings
+        self.model = settings.model
+        self.prompt = prompt or load_prompt(settings.prompt)
+        self.prompt_id = self.prompt.id
+        self.cache = cache
+        self.usage = LLMUsage()
+        self._client = client
+        self._sleep = sleep
+        modes = {
+            "tools": instructor.Mode.TOOLS,
+            "json_schema": instructor.Mode.JSON_SCHEMA,
+            "json": instructor.Mode.JSON,
+            "md_json": instructor.Mode.MD_JSON,
+        }
+        self._mode = modes[settings.mode]
+        self._create = instructor.patch(create=self._send, mode=self._mode)
+        catalog = load_catalog()
+        self._catalog_text = "\n".join(
+            f"{v.id}: {v.label}" for v in catalog.variables
+        ) + "\nother: anything else measured on the patient"
+
+    @classmethod
+    def from_settings(
+        cls, settings: LLMSettings, cache: ResponseCache | None = None
+    ) -> LLMExtractor:
+        """Build the OpenAI client from settings (SDK retries off: tenacity owns them)."""
+        import openai
+
+        if not settings.configured:
+            raise ConfigError(
+                "no LLM endpoint: set OPENAI_BASE_URL (and OPENAI_API_KEY) or pass --base-url"
+            )
+        client = openai.OpenAI(
+            base_url=settings.base_url,
+            api_key=settings.api_key or "not-needed",
+            max_retries=0,
+            timeout=settings.timeout,
+        )
+        return cls(client, settings, cache=cache)
+
+    # -- transport ---------------------------------------------------------
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = wait_exponential_jitter(initial=1, max=self.settings.max_wait)(state)
+        exc = state.outcome.exception() if state.outcome else None
+        after = _retry_after(exc)
+        return min(self.settings.max_wait, after) if after is not None else backoff
+
+    def _send(self, **kwargs: Any) -> Any:
+        """One chat completion, with transport retries; counts calls and tokens."""
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.usage.add(transport_retries=1)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.transport_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(_is_transient),
+            before_sleep=before_sleep,
+            sleep=self._sleep or _default_sleep,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                self.usage.add(calls=1)
+                response = self._client.chat.completions.create(**kwargs)
+                usage = getattr(response, "usage", None)
+                if usage is not None:
+                    self.usage.add(
+                        prompt_tokens=int(usage.prompt_tokens or 0),
+                        completion_tokens=int(usage.completion_tokens or 0),
+                    )
+                return response
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    # -- one request -------------------------------------------------------
+
+    def _ask(self, batch: Sequence[CriterionInput]) -> LLMAnswer:
+        texts = {f"c{n + 1}": item.text for n, item in enumerate(batch)}
+        payload = [{"id": k, "text": v} for k, v in texts.items()]
+        key = request_key(self.model, self.prompt_id, self.settings.mode, payload)
+        context = {"texts": texts}
+        if self.cache is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.usage.add(cache_hits=1)
+                return LLMAnswer.model_validate(cached, context=context)
+        self.usage.add(requests=1)
+        answer: LLMAnswer = self._create(
+            response_model=LLMAnswer,
+            context={
+                **context,
+                "criteria": json.dumps(payload, ensure_ascii=False, indent=1),
+                "catalog": self._catalog_text,
+            },
+            max_retries=self.settings.reasks,
+            model=self.model,
+            messages=[
+                {"role": "system", "content": self.prompt.system},
+                {"role": "user", "content": self.prompt.user},
+            ],
+            temperature=self.settings.temperature,
+            seed=self.settings.seed,
+            max_tokens=self.settings.max_tokens,
+        )
+        if self.cache is not None:
+            self.cache.put(key, self.model, self.prompt_id, answer.model_dump(mode="json"))
+        return answer
+
+    def _read_batch(self, batch: Sequence[CriterionInput]) -> list[Extraction]:
+        from instructor.core.exceptions import InstructorRetryException
+
+        try:
+            answer = self._ask(batch)
+        except InstructorRetryException as exc:
+            self.usage.add(failed_requests=1)
+            cause = exc.__cause__ or exc.__context__
+            if cause is not None and (_is_transient(cause) or _is_api_error(cause)):
+                code, what = "llm-unavailable", f"the LLM endpoint failed: {_short(cause)}"
+            else:
+                code = "llm-invalid-output"
+                what = f"the LLM's answer stayed invalid after re-asks: {_short(exc)}"
+            if len(batch) > 1 and code == "llm-invalid-output":
+                return [e for item in batch for e in self._read_batch([item])]
+            return [_failed(code, what) for _ in batch]
+        except Exception as exc:
+            if not (_is_transient(exc) or _is_api_error(exc)):
+                raise
+            self.usage.add(failed_requests=1)
+            return [_failed("llm-unavailable", f"the LLM endpoint failed: {_short(exc)}")
+                    for _ in batch]
+        return [_to_extraction(item, crit) for item, crit in zip(answer.items, batch, strict=True)]
+
+    def extract(self, criteria: Sequence[CriterionInput]) -> list[Extraction]:
+        """Read ``criteria``: batched, concurrent, cached; never raises for a bad answer."""
+        results: list[Extraction | None] = [None] * len(criteria)
+        todo: list[int] = []
+        for n, item in enumerate(criteria):
+            if _NUMBER_WORDS.search(item.text):
+                todo.append(n)
+            else:
+                results[n] = Extraction()
+                self.usage.add(skipped_criteria=1)
+        size = self.settings.batch_size
+        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            read = pool.map(lambda b: self._read_batch([criteria[i] for i in b]), batches)
+            for batch, extractions in zip(batches, read, strict=True):
+                for i, extraction in zip(batch, extractions, strict=True):
+                    results[i] = extraction
+        return [r if r is not None else Extraction() for r in results]
+
+
+def _default_sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def _is_api_error(exc: BaseException | None) -> bool:
+    import openai
+
+    return isinstance(exc, openai.APIError)
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def _failed(code: str, message: str) -> Extraction:
+    return Extraction(
+        findings=[Finding(code=code, severity="warning", constraint=None, message=message)],
+        complete=False,
+    )
+
+
+def _to_extraction(item: LLMItem, crit: CriterionInput) -> Extraction:
+    catalog = load_catalog()
+    constraints: list[Constraint] = []
+    findings: list[Finding] = []
+    for c in item.constraints:
+        span = locate_quote(crit.text, c.quote)
+        if span is None:  # validated already; kept for type narrowing
+            continue
+        lower: Bound | None = None
+        upper: Bound | None = None
+        if c.comparator == "range" and c.value2 is not None:
+            lo, hi = sorted((c.value, c.value2))
+            lower, upper = Bound(value=lo, inclusive=True), Bound(value=hi, inclusive=True)
+        elif c.comparator in (">=", ">"):
+            lower = Bound(value=c.value, inclusive=c.comparator == ">=")
+        elif c.comparator in ("<=", "<"):
+            upper = Bound(value=c.value, inclusive=c.comparator == "<=")
+        else:
+            lower = upper = Bound(value=c.value, inclusive=True)
+        unit: str | None = None
+        if c.unit and not c.relative_to:
+            unit = to_ucum(c.unit)
+            if unit is None:
+                findings.append(
+                    Finding(
+                        code="unit-unreadable",
+                        severity="warning",
+                        constraint=len(constraints),
+                        message=f"the LLM gave the unit {c.unit!r}, which is not a known unit",
+                    )
+                )
+        var = catalog.get(c.variable)
+        constraints.append(
+            Constraint(
+                variable=c.variable,
+                label=c.label or (var.label if var else c.variable),
+                lower=lower,
+                upper=upper,
+                unit=unit,
+                relative_to=c.relative_to,
+                qualifier=c.qualifier or None,
+                evidence=(crit.start + span[0], crit.start + span[1]),
+                extracted_by=["llm"],
+            )
+        )
+    return Extraction(constraints=constraints, findings=findings)
