@@ -25,6 +25,7 @@ from ..units import convert
 
 __all__ = [
     "CaseResult",
+    "gold_problems",
     "EvalReport",
     "Metrics",
     "bounds_agree",
@@ -66,6 +67,60 @@ def load_gold(paths: Sequence[Path]) -> list[GoldCase]:
     if not cases:
         raise GoldError(f"no gold cases in {', '.join(str(p) for p in paths)}")
     return cases
+
+
+def gold_problems(paths: Sequence[Path], shared: Path) -> tuple[list[str], list[GoldCase]]:
+    """Every problem in gold files: schema, duplicate ids, text not verbatim in its source,
+    unknown variables, invalid UCUM units, constraints without bounds.  ``source`` paths
+    are relative to ``shared``.
+    """
+    import jsonschema
+
+    from ..catalog import load_catalog
+    from ..schema import gold_schema
+    from ..units import is_valid_ucum
+
+    validator = jsonschema.Draft202012Validator(gold_schema())
+    catalog = load_catalog()
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    cases: list[GoldCase] = []
+    texts: dict[str, str] = {}
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            raw = json.loads(line)
+            raw.pop("split", None)
+            raw.pop("hints", None)
+            try:
+                validator.validate(raw)
+                case = GoldCase.model_validate(raw)
+            except (jsonschema.ValidationError, ValueError) as exc:
+                problems.append(f"{where}: schema: {str(exc).splitlines()[0]}")
+                continue
+            if case.id in seen:
+                problems.append(f"{where}: duplicate id {case.id} (first at {seen[case.id]})")
+            seen[case.id] = where
+            source = shared / case.source
+            if case.source not in texts:
+                texts[case.source] = source.read_bytes().decode("utf-8") if source.is_file() else ""
+            if case.text not in texts[case.source]:
+                problems.append(f"{where}: text not found verbatim in {case.source}")
+            for i, c in enumerate(case.constraints):
+                if c.variable != "other" and c.variable not in catalog:
+                    problems.append(f"{where}: constraint {i}: unknown variable {c.variable!r}")
+                if c.variable == "other" and not c.label:
+                    problems.append(f"{where}: constraint {i}: 'other' needs a label")
+                if c.unit is not None and not is_valid_ucum(c.unit):
+                    problems.append(f"{where}: constraint {i}: unit {c.unit!r} is not UCUM")
+                if c.lower is None and c.upper is None:
+                    problems.append(f"{where}: constraint {i}: no bound")
+                if c.relative_to and c.unit:
+                    problems.append(f"{where}: constraint {i}: relative limit with a unit")
+            cases.append(case)
+    return problems, cases
 
 
 def _value(value: float, unit: str | None, variable: str) -> tuple[float, bool]:

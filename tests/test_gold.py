@@ -1,0 +1,58 @@
+"""The gold files: valid against the schema, unique ids, every text verbatim in its source."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from normalizer.errors import GoldError
+from normalizer.evaluation.gold import gold_problems, load_gold
+from normalizer.evaluation.split import split_of
+
+from .conftest import REPO, SHARED, need_shared
+
+GOLD = [REPO / "gold" / "dev.jsonl", REPO / "gold" / "test.jsonl"]
+
+
+def test_gold_files_are_valid_unique_and_verbatim() -> None:
+    need_shared()
+    problems, cases = gold_problems(GOLD, SHARED)
+    assert problems == []
+    assert len(cases) >= 400
+    assert sum(bool(c.constraints) for c in cases) >= 150
+
+
+def test_splits_are_by_trial_and_seeds_are_dev() -> None:
+    for path, split in zip(GOLD, ("dev", "test"), strict=True):
+        for case in load_gold([path]):
+            if case.id.startswith("seed-"):
+                assert split == "dev"
+            else:
+                assert split_of(case.id.split("-")[1]) == split, case.id
+
+
+def test_every_seed_criterion_is_gold() -> None:
+    need_shared()
+    from normalizer.segment import segment
+
+    ids = {c.id for c in load_gold(GOLD)}
+    for seed in sorted((SHARED / "seeds").glob("*.txt")):
+        text = seed.read_bytes().decode("utf-8")
+        for seg in segment(text):
+            assert f"seed-{seed.name[:3]}-{seg.id}" in ids
+
+
+def test_broken_gold_is_refused_with_file_and_line(tmp_path) -> None:
+    good = json.loads((REPO / "gold" / "dev.jsonl").read_text("utf-8").splitlines()[0])
+    path = tmp_path / "g.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n", encoding="utf-8")
+    with pytest.raises(GoldError, match=r"g.jsonl:2: duplicate id"):
+        load_gold([path])
+    bad = {**good, "constraints": [{"variable": "age", "lower": {"value": "x", "inclusive": True}}]}
+    path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(GoldError, match=r"g.jsonl:1: constraints.0.lower.value"):
+        load_gold([path])
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(GoldError, match=r"g.jsonl:1: not JSON"):
+        load_gold([path])
