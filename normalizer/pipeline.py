@@ -17,7 +17,7 @@ from .segment import segment
 from .units import convert
 from .verify import check_criterion, check_document, status_of
 
-__all__ = ["canonical_of", "normalize_text"]
+__all__ = ["canonical_of", "normalize_text", "read_criteria"]
 
 
 def canonical_of(constraint: Constraint) -> Canonical | None:
@@ -52,33 +52,43 @@ def _finish(constraints: list[Constraint]) -> list[Constraint]:
     return [c.model_copy(update={"canonical": canonical_of(c)}) for c in constraints]
 
 
+def read_criteria(
+    inputs: Sequence[CriterionInput], sources: Sequence[str], extractor: Extractor
+) -> list[Criterion]:
+    """Extract and verify criteria; ``sources[i]`` is the document text of ``inputs[i]``.
+
+    Returns one :class:`Criterion` per input with per-criterion findings; the
+    cross-criterion checks of a document are :func:`normalize_text`'s.
+    """
+    extractions: Sequence[Extraction] = extractor.extract(inputs) if inputs else []
+    criteria: list[Criterion] = []
+    for item, source, extraction in zip(inputs, sources, extractions, strict=True):
+        crit = Criterion(
+            id=item.id,
+            section=item.section,
+            text=item.text,
+            span=(item.start, item.start + len(item.text)),
+            constraints=_finish(extraction.constraints),
+            findings=list(extraction.findings),
+        )
+        crit.findings.extend(check_criterion(crit, source, extraction))
+        crit.status = status_of(crit)
+        criteria.append(crit)
+    return criteria
+
+
 def normalize_text(
     source: str,
     *,
     name: str,
     extractor: Extractor,
     default_section: Section = "unknown",
-    only_section: Section | None = None,
     provenance: Provenance | None = None,
 ) -> Document:
-    """Normalise one registry record's eligibility text."""
+    """Normalise one registry record's eligibility text into a verified document."""
     segments = segment(source, default_section)
-    if only_section is not None:
-        segments = [s for s in segments if s.section == only_section]
     inputs = [CriterionInput(s.id, s.section, s.text, s.start) for s in segments]
-    extractions: Sequence[Extraction] = extractor.extract(inputs) if inputs else []
-    criteria: list[Criterion] = []
-    for seg, extraction in zip(segments, extractions, strict=True):
-        crit = Criterion(
-            id=seg.id,
-            section=seg.section,
-            text=seg.text,
-            span=(seg.start, seg.end),
-            constraints=_finish(extraction.constraints),
-            findings=list(extraction.findings),
-        )
-        crit.findings.extend(check_criterion(crit, source, extraction))
-        criteria.append(crit)
+    criteria = read_criteria(inputs, [source] * len(inputs), extractor)
     extra, eligibility = check_document(criteria)
     for crit in criteria:
         crit.findings.extend(extra.get(crit.id, []))

@@ -25,11 +25,11 @@ from ..units import convert
 
 __all__ = [
     "CaseResult",
-    "gold_problems",
     "EvalReport",
     "Metrics",
     "bounds_agree",
     "evaluate",
+    "gold_problems",
     "load_gold",
     "score_cases",
 ]
@@ -70,9 +70,10 @@ def load_gold(paths: Sequence[Path]) -> list[GoldCase]:
 
 
 def gold_problems(paths: Sequence[Path], shared: Path) -> tuple[list[str], list[GoldCase]]:
-    """Every problem in gold files: schema, duplicate ids, text not verbatim in its source,
-    unknown variables, invalid UCUM units, constraints without bounds.  ``source`` paths
-    are relative to ``shared``.
+    """List every problem in gold files, and the cases read.
+
+    Checks: schema, duplicate ids, text not verbatim in its source, unknown variables,
+    invalid UCUM units, constraints without bounds.  ``source`` is relative to ``shared``.
     """
     import jsonschema
 
