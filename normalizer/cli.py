@@ -1,32 +1,39 @@
-"""The ``normalizer`` command line.
+"""The ``normalizer`` command line: ``normalize``, ``review``, ``eval``, ``schema``.
 
 Exit codes (also in the README):
 
 * 0: every input was read and normalised;
 * 1: some inputs could not be read (each named on stderr); the others were processed;
 * 2: usage error (bad option or value);
-* 3: no input could be read at all (or a gold/config file is invalid);
+* 3: no input could be read at all, or a gold, prompt or setting is invalid;
 * 4: ``eval --thresholds``: a figure fell below its floor.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from . import __version__
-from .errors import InputError, NormalizerError
+from .errors import ConfigError, InputError, NormalizerError
 from .extract.base import Extractor
 from .io import MAX_BYTES, read_source
 from .models import Document, Section
 from .pipeline import normalize_text
-from .render import document_table
+from .recording import replaying
+from .render import document_table, review_table
+
+if TYPE_CHECKING:
+    from .llm import LLMExtractor
 
 __all__ = ["app", "main"]
 
@@ -52,6 +59,21 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
+class ReviewFormat(StrEnum):
+    """How ``review`` prints its queue."""
+
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    """How ``eval`` prints its report."""
+
+    table = "table"
+    json = "json"
+
+
 class SectionOption(StrEnum):
     """Section of criteria that come before any header."""
 
@@ -62,17 +84,150 @@ class SectionOption(StrEnum):
 class ExtractorOption(StrEnum):
     """Which extractor reads the criteria."""
 
+    auto = "auto"
     rules = "rules"
+    llm = "llm"
+    hybrid = "hybrid"
+
+
+class ModeOption(StrEnum):
+    """Instructor mode: tools for llama.cpp's server, json_schema for OpenAI."""
+
+    tools = "tools"
+    json_schema = "json_schema"
+    json = "json"
+    md_json = "md_json"
+
+
+class RouteOption(StrEnum):
+    """Which criteria ``hybrid`` sends to the LLM."""
+
+    incomplete = "incomplete"
+    all = "all"
+
+
+ExtractorArg = Annotated[
+    ExtractorOption,
+    typer.Option(
+        "--extractor", "-x",
+        help="rules (offline), llm, hybrid (rules first, LLM for the rest); auto = hybrid "
+        "when an endpoint is configured, else rules.",
+    ),
+]
+BaseUrlArg = Annotated[
+    str | None,
+    typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint."),
+]
+ApiKeyArg = Annotated[
+    str | None,
+    typer.Option("--api-key", envvar="OPENAI_API_KEY", show_default=False, help="API key."),
+]
+ModelArg = Annotated[
+    str | None, typer.Option("--model", envvar="NORMALIZER_MODEL", help="Model name.")
+]
+ModeArg = Annotated[ModeOption, typer.Option("--mode", help="Instructor mode.")]
+BatchArg = Annotated[
+    int, typer.Option("--batch-size", min=1, max=32, help="Criteria per LLM request.")
+]
+ConcurrencyArg = Annotated[
+    int, typer.Option("--concurrency", min=1, max=32, help="LLM requests in flight.")
+]
+CacheArg = Annotated[
+    Path | None,
+    typer.Option("--cache", envvar="NORMALIZER_CACHE", help="SQLite response cache file."),
+]
+NoCacheArg = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
+RouteArg = Annotated[RouteOption, typer.Option("--route", help="hybrid: what goes to the LLM.")]
 
 
 def _error(message: str) -> None:
     _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
 
 
-def _make_extractor(choice: ExtractorOption) -> Extractor:
+def _make_extractor(
+    choice: ExtractorOption,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    model: str | None = None,
+    mode: ModeOption = ModeOption.tools,
+    batch_size: int = 1,
+    concurrency: int = 1,
+    cache: Path | None = None,
+    no_cache: bool = False,
+    route: RouteOption = RouteOption.incomplete,
+) -> tuple[Extractor, LLMExtractor | None]:
+    """Build the extractor the options ask for, and the LLM extractor inside it (if any)."""
     from .extract.rules import RulesExtractor
 
-    return RulesExtractor()
+    rules = RulesExtractor()
+    configured = bool(base_url or api_key)
+    if choice is ExtractorOption.auto:
+        if not configured:
+            _err.print(
+                "rules only: set OPENAI_BASE_URL (or --base-url) to let an LLM read what the "
+                "rules cannot (--extractor hybrid)",
+                highlight=False,
+            )
+            return rules, None
+        choice = ExtractorOption.hybrid
+    if choice is ExtractorOption.rules:
+        return rules, None
+    if not configured:
+        raise ConfigError(
+            f"--extractor {choice.value} needs an LLM endpoint: set OPENAI_BASE_URL "
+            "(and OPENAI_API_KEY) or pass --base-url"
+        )
+    from .cache import ResponseCache, default_cache_path
+    from .extract.hybrid import HybridExtractor, LLMWithNotes
+    from .llm import LLMExtractor, LLMSettings
+
+    settings = LLMSettings.from_env(
+        base_url=base_url, api_key=api_key, model=model, mode=mode.value,
+        batch_size=batch_size, concurrency=concurrency,
+    )
+    store = None if no_cache else ResponseCache(cache or default_cache_path())
+    llm = LLMExtractor.from_settings(settings, cache=store)
+    if choice is ExtractorOption.llm:
+        return LLMWithNotes(rules, llm), llm
+    return HybridExtractor(rules, llm, route=route.value), llm
+
+
+def _report_usage(llm: LLMExtractor | None) -> None:
+    if llm is None:
+        return
+    u = llm.usage
+    _err.print(
+        f"llm {llm.model} ({llm.prompt_id}): {u.requests} requests, {u.calls} calls, "
+        f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, "
+        f"{u.cache_hits} cache hits, {u.transport_retries} retries, {u.failed_requests} failed",
+        highlight=False,
+    )
+
+
+def _documents(
+    files: list[Path], reader: Extractor, default: Section, max_bytes: int, failed: list[Path]
+) -> Iterator[Document]:
+    """Normalise each readable file in order; name each unreadable one on stderr."""
+    show = len(files) > 1 and _err.is_terminal
+    with Progress(console=_err, transient=True, disable=not show) as progress:
+        task = progress.add_task("normalising", total=len(files))
+        for path in files:
+            progress.advance(task)
+            try:
+                text = read_source(path, max_bytes)
+            except InputError as exc:
+                failed.append(path)
+                _error(str(exc))
+                continue
+            yield normalize_text(text, name=str(path), extractor=reader, default_section=default)
+
+
+def _exit_for(failed: list[Path], total: int) -> None:
+    if total and len(failed) == total:
+        raise typer.Exit(EXIT_NOTHING_READ)
+    if failed:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()
@@ -86,33 +241,41 @@ def normalize(
     ] = None,
     output: Annotated[
         OutputFormat,
-        typer.Option("--format", "-f", help="json: one object (an array for many files); "
-                     "jsonl: one document per line; table: for people."),
+        typer.Option(
+            "--format", "-f",
+            help="json: the document (an array for several files); jsonl: one document "
+            "per line; table: for people.",
+        ),
     ] = OutputFormat.json,
-    extractor: Annotated[
-        ExtractorOption, typer.Option(help="Which extractor reads the criteria.")
-    ] = ExtractorOption.rules,
     max_bytes: Annotated[
         int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
     ] = MAX_BYTES,
+    extractor: ExtractorArg = ExtractorOption.auto,
+    base_url: BaseUrlArg = None,
+    api_key: ApiKeyArg = None,
+    model: ModelArg = None,
+    mode: ModeArg = ModeOption.tools,
+    batch_size: BatchArg = 4,
+    concurrency: ConcurrencyArg = 2,
+    cache: CacheArg = None,
+    no_cache: NoCacheArg = False,
+    route: RouteArg = RouteOption.incomplete,
 ) -> None:
     """Normalise registry records and print contract JSON (or a table)."""
-    reader = _make_extractor(extractor)
+    reader, llm = _make_extractor(
+        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
+        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+        route=route,
+    )
     default: Section = section.value if section else "unknown"
-    out = Console(highlight=False, soft_wrap=True) if output is OutputFormat.table else None
-    failed = 0
+    out = Console(highlight=False, soft_wrap=True)
+    failed: list[Path] = []
     documents: list[Document] = []
-    for path in files:
-        try:
-            text = read_source(path, max_bytes)
-        except InputError as exc:
-            failed += 1
-            _error(str(exc))
-            continue
-        doc = normalize_text(text, name=str(path), extractor=reader, default_section=default)
+    for doc in _documents(files, reader, default, max_bytes, failed):
         if output is OutputFormat.jsonl:
             sys.stdout.write(json.dumps(doc.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        elif out is not None:
+            sys.stdout.flush()
+        elif output is OutputFormat.table:
             out.print(document_table(doc))
         else:
             documents.append(doc)
@@ -120,17 +283,83 @@ def normalize(
         dumped = [d.model_dump(mode="json") for d in documents]
         payload = dumped[0] if len(files) == 1 else dumped
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    if failed == len(files):
-        raise typer.Exit(EXIT_NOTHING_READ)
-    if failed:
-        raise typer.Exit(EXIT_PARTIAL)
+    _report_usage(llm)
+    _exit_for(failed, len(files))
 
 
-class ReportFormat(StrEnum):
-    """How ``eval`` prints its report."""
-
-    table = "table"
-    json = "json"
+@app.command()
+def review(
+    files: Annotated[list[Path], typer.Argument(help="Registry text files (UTF-8).")],
+    section: Annotated[
+        SectionOption | None,
+        typer.Option(help="Section of criteria before any header (else 'unknown')."),
+    ] = None,
+    output: Annotated[ReviewFormat, typer.Option("--format", "-f")] = ReviewFormat.table,
+    include_accepted: Annotated[
+        bool, typer.Option(help="List accepted criteria too.")
+    ] = False,
+    max_bytes: Annotated[int, typer.Option(min=1)] = MAX_BYTES,
+    extractor: ExtractorArg = ExtractorOption.auto,
+    base_url: BaseUrlArg = None,
+    api_key: ApiKeyArg = None,
+    model: ModelArg = None,
+    mode: ModeArg = ModeOption.tools,
+    batch_size: BatchArg = 4,
+    concurrency: ConcurrencyArg = 2,
+    cache: CacheArg = None,
+    no_cache: NoCacheArg = False,
+    route: RouteArg = RouteOption.incomplete,
+) -> None:
+    """The curator's queue: every criterion that needs a look, with why (rejected first)."""
+    reader, llm = _make_extractor(
+        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
+        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+        route=route,
+    )
+    default: Section = section.value if section else "unknown"
+    failed: list[Path] = []
+    rows: list[dict[str, object]] = []
+    for doc in _documents(files, reader, default, max_bytes, failed):
+        for crit in doc.criteria:
+            if crit.status == "accepted" and not include_accepted:
+                continue
+            rows.append(
+                {
+                    "source": doc.source,
+                    "criterion": crit.id,
+                    "status": crit.status,
+                    "span": list(crit.span),
+                    "text": crit.text,
+                    "constraints": len(crit.constraints),
+                    "findings": [
+                        {"code": f.code, "severity": f.severity, "constraint": f.constraint,
+                         "message": f.message}
+                        for f in crit.findings
+                    ],
+                }
+            )
+    order = {"rejected": 0, "needs_review": 1, "accepted": 2}
+    rows.sort(key=lambda r: order[str(r["status"])])
+    if output is ReviewFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif output is ReviewFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["source", "criterion", "status", "start", "end", "codes", "why", "text"])
+        for row in rows:
+            found = row["findings"]
+            assert isinstance(found, list)
+            span = row["span"]
+            assert isinstance(span, list)
+            writer.writerow([
+                row["source"], row["criterion"], row["status"], span[0], span[1],
+                " ".join(f["code"] for f in found), " | ".join(f["message"] for f in found),
+                row["text"],
+            ])
+    else:
+        Console(highlight=False, soft_wrap=True).print(review_table(rows))
+    _report_usage(llm)
+    _exit_for(failed, len(files))
 
 
 def _stamp(reader: Extractor) -> dict[str, str | None]:
@@ -158,9 +387,6 @@ def eval_(
         tuple[Path, Path] | None,
         typer.Option(help="Two JSON reports (A B): which cases got better or worse."),
     ] = None,
-    extractor: Annotated[
-        ExtractorOption, typer.Option(help="Which extractor reads the criteria.")
-    ] = ExtractorOption.rules,
     split: Annotated[
         str | None, typer.Option(help="With --brat: score only 'dev' or 'test' documents.")
     ] = None,
@@ -172,13 +398,29 @@ def eval_(
     gate: Annotated[
         str | None, typer.Option(help="Table of --thresholds to apply, e.g. 'rules.dev'.")
     ] = None,
+    cassette: Annotated[
+        Path | None,
+        typer.Option(help="Replay recorded LLM responses from this cassette (no network)."),
+    ] = None,
+    extractor: ExtractorArg = ExtractorOption.rules,
+    base_url: BaseUrlArg = None,
+    api_key: ApiKeyArg = None,
+    model: ModelArg = None,
+    mode: ModeArg = ModeOption.tools,
+    batch_size: BatchArg = 1,
+    concurrency: ConcurrencyArg = 1,
+    cache: CacheArg = None,
+    no_cache: NoCacheArg = False,
+    route: RouteArg = RouteOption.incomplete,
 ) -> None:
     """Score an extractor against gold cases or brat annotations, or compare two runs."""
     from .evaluation import report as rep
 
-    modes = sum(x is not None for x in (gold, brat, compare))
-    if modes != 1:
+    if sum(x is not None for x in (gold, brat, compare)) != 1:
         _error("give exactly one of --gold, --brat or --compare")
+        raise typer.Exit(EXIT_USAGE)
+    if split not in (None, "dev", "test"):
+        _error("--split is 'dev' or 'test'")
         raise typer.Exit(EXIT_USAGE)
     console = Console(highlight=False, soft_wrap=False)
     if compare is not None:
@@ -188,24 +430,38 @@ def eval_(
         else:
             console.print(rep.render_comparison(comparison))
         return
-    reader = _make_extractor(extractor)
+    if cassette is not None:
+        no_cache = True  # a replay must reach the (recorded) endpoint, not a local cache
+    reader, llm = _make_extractor(
+        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
+        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+        route=route,
+    )
     if brat is not None:
         from .evaluation.brat_score import render as render_brat
         from .evaluation.brat_score import score_extractor
 
-        brat_report = score_extractor(brat, reader, split=split)
+        with replaying(cassette):
+            brat_report = score_extractor(
+                brat, reader, split=cast(Literal["dev", "test"] | None, split)
+            )
         payload = brat_report.model_dump_json(indent=2)
         if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(payload + "\n", encoding="utf-8")
         if output is ReportFormat.json:
             sys.stdout.write(payload + "\n")
         else:
             render_brat(brat_report, console)
+        _report_usage(llm)
         return
     from .evaluation.gold import evaluate
 
     assert gold is not None
-    report = evaluate(gold, reader, _stamp(reader))
+    with replaying(cassette):
+        report = evaluate(gold, reader, _stamp(reader))
+    if llm is not None:
+        report.usage = llm.usage.as_dict()
     payload = report.model_dump_json(indent=2)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -214,8 +470,9 @@ def eval_(
         sys.stdout.write(payload + "\n")
     else:
         console.print(rep.render_report(report))
+    _report_usage(llm)
     if thresholds is not None:
-        failures = rep.check_thresholds(report, thresholds, gate or extractor.value)
+        failures = rep.check_thresholds(report, thresholds, gate or reader.name)
         for failure in failures:
             _error(failure)
         if failures:

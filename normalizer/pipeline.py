@@ -8,6 +8,7 @@ status.  Verification never depends on which extractor produced a constraint.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, cast
 
 from . import __version__
 from .catalog import load_catalog
@@ -94,9 +95,12 @@ def normalize_text(
         crit.findings.extend(extra.get(crit.id, []))
         crit.status = status_of(crit)
     if provenance is None:
+        kind = extractor.name if extractor.name in ("rules", "llm") else "hybrid"
         provenance = Provenance(
             normalizer_version=__version__,
-            extractor="rules" if extractor.name == "rules" else "hybrid",
+            extractor=cast(Literal["rules", "llm", "hybrid"], kind),
             catalog_version=load_catalog().version,
+            prompt_id=getattr(extractor, "prompt_id", None),
+            model=getattr(extractor, "model", None),
         )
     return Document(source=name, provenance=provenance, criteria=criteria, eligibility=eligibility)

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .models import Bound, Constraint, Document, EligibilitySet
 
-__all__ = ["constraint_text", "document_table", "interval_text"]
+__all__ = ["constraint_text", "document_table", "interval_text", "review_table"]
 
 _STATUS_STYLE = {"accepted": "green", "needs_review": "yellow", "rejected": "red"}
 
@@ -72,3 +72,22 @@ def document_table(doc: Document) -> Group:
             elig.add_row(e.variable, _eligibility_row(e), ", ".join(e.criteria))
         parts.append(elig)
     return Group(*parts)
+
+
+def review_table(rows: list[dict[str, object]]) -> Table:
+    """The review queue: one row per criterion that needs a look, with its findings."""
+    table = Table(title=f"review queue: {len(rows)} criteria", show_lines=True)
+    for col in ("source", "id", "status", "criterion", "why"):
+        table.add_column(col, ratio=3 if col in ("criterion", "why") else None)
+    for row in rows:
+        found = row["findings"]
+        assert isinstance(found, list)
+        status = str(row["status"])
+        table.add_row(
+            str(row["source"]),
+            str(row["criterion"]),
+            Text(status, style=_STATUS_STYLE[status]),
+            Text(str(row["text"])),
+            Text("\n".join(f"{f['severity']}: {f['code']}: {f['message']}" for f in found)),
+        )
+    return table

@@ -37,6 +37,7 @@ from rich.table import Table
 
 from ..brat import BratDoc, BratNumeric, Corpus, detect_corpus, iter_documents
 from ..errors import ExtractorError, InputError
+from ..extract.base import Extractor as ExtractorProtocol
 from ..models import Constraint, Section
 from ..segment import Segment
 from .split import Split, split_of
@@ -54,6 +55,7 @@ __all__ = [
     "render",
     "score_corpus",
     "score_documents",
+    "score_extractor",
 ]
 
 Extractor = Callable[[list[tuple[str, Section]]], list[list[Constraint]]]
@@ -474,3 +476,22 @@ def render(report: BratReport, console: Console) -> None:
         )
         errors.add_row(err.kind, err.reason, str(err.count), shown)
     console.print(errors)
+
+
+def score_extractor(
+    corpus_dir: Path | str,
+    extractor: ExtractorProtocol,
+    *,
+    split: Split | None = None,
+    max_documents: int | None = None,
+) -> BratReport:
+    """Score a :class:`~normalizer.extract.base.Extractor` (rules, llm, hybrid) on a corpus."""
+    from ..extract.base import CriterionInput
+
+    def extract(batch: list[tuple[str, Section]]) -> list[list[Constraint]]:
+        inputs = [CriterionInput(f"b{n}", sec, text, 0) for n, (text, sec) in enumerate(batch)]
+        return [e.constraints for e in extractor.extract(inputs)]
+
+    return score_corpus(
+        extract, corpus_dir, split=split, label=extractor.name, max_documents=max_documents
+    )

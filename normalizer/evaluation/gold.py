@@ -270,6 +270,7 @@ class EvalReport(BaseModel):
     status: dict[str, float | int]
     per_variable: dict[str, dict[str, float | int]]
     false_alarm_codes: dict[str, int]
+    usage: dict[str, int] = Field(default_factory=dict)
     results: list[CaseResult]
 
 

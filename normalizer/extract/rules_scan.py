@@ -1,0 +1,211 @@
+"""Tokens of a criterion for the rules extractor: quantities, comparators, notes.
+
+Everything here reads a *view* of the criterion (:meth:`Lexicon.view`): the same
+length as the text, so every offset found is an offset into the text itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..models import RelativeTo
+from .base import NumberReason
+from .rules_lexicon import Comparator, Lexicon
+
+__all__ = ["NUMBER", "Cmp", "Note", "Quantity", "Scanner", "ToUcum"]
+
+ToUcum = Callable[[str], "str | None"]
+
+# A number: "18", "1.5", "100,000", "-2.5" right after a comparator.  Not a digit
+# glued to a word ("HbA1c", "CD4", "T2") or to a hyphenated word ("COVID-19").
+NUMBER = re.compile(
+    r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?(?<![\w.])(?<![A-Za-z]-)"
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
+)
+# Unit words after a number: up to four blank-separated tokens are tried, longest first.
+_UNIT_TOKEN = re.compile(r"[ ]{0,2}((?:[^\s,;:()\[\]<>=≤≥\"]|,(?=\d))+)")
+_SLASH = re.compile(r"\s*/\s*")
+_MAX_UNIT_TOKENS = 4
+_DIGITS = re.compile(r"\d+")
+_REACH_BEFORE = 36
+_REACH_AFTER = 40
+_COUNT_UNIT = re.compile(r"10\*\d+/")
+# "2,5 mg/dl", ">11,1": a lone comma and one or two digits is a decimal comma when a
+# comparator stands right before the number or a unit right after it.
+_DECIMAL_COMMA = re.compile(r",(\d{1,2})(?![\d,])")
+_CMP_END = re.compile(
+    r"(?:[<>=≤≥]|\b(?:than|least|most|to|of|over|above|under|below|between|and|from))\s*$", re.I
+)
+_HYPHEN_UNIT = re.compile(r"-(?=[A-Za-z])")
+_PER = re.compile(r"\s*/")  # "x 10^9/Liter": an unknown unit, the power stays out of the value
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A number with what is written right after it (power, unit or reference limit)."""
+
+    start: int
+    end: int
+    value: float
+    unit: str | None
+    relative: RelativeTo | None
+    number_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    """A comparator phrase in the text."""
+
+    start: int
+    end: int
+    meaning: Comparator
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A stretch of text whose numbers are not constraints."""
+
+    start: int
+    end: int
+    reason: NumberReason
+
+
+class Scanner:
+    """Finds the tokens of one criterion view."""
+
+    def __init__(self, lexicon: Lexicon, to_ucum: ToUcum) -> None:
+        self._lex = lexicon
+        self._to_ucum = to_ucum
+
+    def notes(self, view: str) -> list[Note]:
+        """Non-constraint contexts holding a digit.
+
+        Contexts that start with their number are tried where a number starts; the
+        others are scanned only near numbers (a context reaches at most
+        ``_REACH_BEFORE`` characters before its first digit).
+        """
+        lex = self._lex
+        found: list[Note] = []
+        low = high = -1
+        for run in _DIGITS.finditer(view):
+            start = run.start()
+            if start == 0 or not view[start - 1].isalnum():
+                match = lex.contexts_at.match(view, start)
+                if match is not None:
+                    found.append(Note(start, match.end(), lex.reasons[match.lastgroup or ""]))
+            if start - _REACH_BEFORE > high:
+                if high > low:
+                    found.extend(self._scan(lex.contexts, view, low, high))
+                low = max(0, start - _REACH_BEFORE)
+            high = min(len(view), run.end() + _REACH_AFTER)
+        if high > low:
+            found.extend(self._scan(lex.contexts, view, low, high))
+        return found
+
+    def fallback_notes(self, view: str) -> list[Note]:
+        """Weak contexts that only explain numbers no limit used ("2 prior lines")."""
+        return self._scan(self._lex.fallbacks, view, 0, len(view))
+
+    def _scan(self, pattern: re.Pattern[str], view: str, start: int, end: int) -> list[Note]:
+        reasons = self._lex.reasons
+        return [
+            Note(m.start(), m.end(), reasons[m.lastgroup or ""])
+            for m in pattern.finditer(view, start, end)
+            if _DIGITS.search(m.group())
+        ]
+
+    def comparators(self, view: str) -> list[Cmp]:
+        """Comparator phrases written before a value."""
+        lex = self._lex
+        return [
+            Cmp(m.start(), m.end(), lex.comparator("before", m.group()))
+            for m in lex.before.finditer(view)
+            if m.end() > m.start()
+        ]
+
+    def after(self, view: str, pos: int) -> Cmp | None:
+        """A comparator written right after a value ("or older"), if any."""
+        match = self._lex.after.match(view, pos)
+        if match is None or match.end() == pos:
+            return None
+        return Cmp(pos, match.end(), self._lex.comparator("after", match.group()))
+
+    def quantity(self, view: str, number: re.Match[str]) -> Quantity:
+        """Read the number at ``number`` with its power of ten, limit or unit."""
+        lex = self._lex
+        digits = number.group()
+        value = float(digits.replace(",", ""))
+        pos = number.end()
+        comma = _DECIMAL_COMMA.match(view, pos) if "," not in digits else None
+        if comma is not None and (
+            _CMP_END.search(view, max(0, number.start() - 12), number.start())
+            or self.unit(view, comma.end()) is not None
+        ):
+            value = float(f"{digits}.{comma.group(1)}")
+            pos = comma.end()
+        number_end = pos
+        exponent: int | None = None
+        power = lex.power.match(view, pos)
+        if power is None and digits == "10":
+            bare = lex.bare_power.match(view, pos)
+            if bare is not None:
+                value, power = 1.0, bare
+        if power is None:
+            garbled = lex.garbled_power.match(view, pos)
+            if garbled is not None and int(garbled.group("exp")) in lex.garbled_exponents:
+                power = garbled
+        if power is not None:
+            exponent = int(power.group("exp") or power.groupdict().get("pexp") or 0)
+            pos = power.end()
+        else:
+            relative = lex.relative.match(view, pos)
+            if relative is not None and relative.lastgroup:
+                limit: RelativeTo = "ULN" if relative.lastgroup.startswith("ULN") else "LLN"
+                return Quantity(number.start(), relative.end(), value, None, limit, number_end)
+        unit: str | None = None
+        end = pos
+        if exponent is not None:
+            found = self.unit(view, pos, f"10^{exponent}")
+            if found is not None and _COUNT_UNIT.match(found[0]):
+                unit, end = found  # a count per volume keeps its power: 1.5 10*9/L
+            elif found is not None or not _PER.match(view, pos):
+                value = round(value * 10.0**exponent, 9)
+        if unit is None:
+            found = self.unit(view, pos)
+            if found is not None:
+                unit, end = found
+        if (
+            exponent is None
+            and len(digits) == 3
+            and digits.startswith("10")
+            and int(digits[2]) in lex.garbled_exponents
+            and unit in lex.lost_power_units
+        ):
+            value = 10.0 ** int(digits[2])
+        return Quantity(number.start(), end, value, unit, None, number_end)
+
+    def unit(self, view: str, pos: int, prefix: str = "") -> tuple[str, int] | None:
+        """The longest unit written at ``pos`` (after ``prefix``): UCUM code and end."""
+        tokens: list[tuple[str, int]] = []
+        hyphen = _HYPHEN_UNIT.match(view, pos)  # "50-year-old", "10-mm"
+        at = hyphen.end() if hyphen else pos
+        while len(tokens) < _MAX_UNIT_TOKENS:
+            match = _UNIT_TOKEN.match(view, at)
+            if match is None:
+                break
+            tokens.append((match.group(1), match.end()))
+            at = match.end()
+        for count in range(len(tokens), 0, -1):
+            written = " ".join(t for t, _ in tokens[:count])
+            surface = written.rstrip(".'")
+            end = tokens[count - 1][1] - (len(written) - len(surface))
+            code = self._to_ucum(prefix + _SLASH.sub("/", surface)) if surface else None
+            if code is not None:
+                return code, end
+        if prefix:
+            code = self._to_ucum(prefix)
+            if code is not None:
+                return code, pos
+        return None

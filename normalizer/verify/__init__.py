@@ -1,0 +1,38 @@
+"""Deterministic verification: every constraint checked the same way, whoever read it.
+
+The promise to a curator: an ``accepted`` constraint is right, and everything
+else carries findings that say exactly why it needs a look.  Checks are plain
+code over the catalog (``data/catalog.toml``), the unit tables and the text;
+finding codes and severities are data (``data/findings.toml``, listed in
+``docs/findings.md``).
+
+Modules, one idea each:
+
+* :mod:`.codes` – the finding codes and :func:`~.codes.finding`;
+* :mod:`.scan` – the quantities of a criterion's text (numbers with garbles
+  undone, units, ULN/LLN, comparators, ranges, lists) and variable mentions;
+* :mod:`.constraint` – one constraint against the catalog and its evidence;
+* :mod:`.criterion` – one criterion (numbers nobody read) and its status;
+* :mod:`.document` – across criteria: the eligible set per variable;
+* :mod:`.agreement` – two extractors' readings compared and merged.
+"""
+
+from __future__ import annotations
+
+from .agreement import compare_extractions, merge_extractions, same_constraint
+from .codes import FindingSpec, finding, findings_markdown, load_findings
+from .criterion import check_criterion, status_of
+from .document import check_document
+
+__all__ = [
+    "FindingSpec",
+    "check_criterion",
+    "check_document",
+    "compare_extractions",
+    "finding",
+    "findings_markdown",
+    "load_findings",
+    "merge_extractions",
+    "same_constraint",
+    "status_of",
+]
