@@ -68,7 +68,9 @@ def rules_scorer(extractor: RulesExtractor) -> Callable[[Batch], list[list[Const
     return extract
 
 
-def quantulum_scorer(parse: Callable[[str], list[Any]]) -> Callable[[Batch], list[list[Constraint]]]:
+def quantulum_scorer(
+    parse: Callable[[str], list[Any]],
+) -> Callable[[Batch], list[list[Constraint]]]:
     """quantulum3 as an extractor: every quantity is a ``= value`` constraint."""
 
     def extract(batch: Batch) -> list[list[Constraint]]:
@@ -79,8 +81,9 @@ def quantulum_scorer(parse: Callable[[str], list[Any]]) -> Callable[[Batch], lis
                 bound = Bound(value=float(q.value), inclusive=True)
                 span = (q.span[0], q.span[1])
                 found.append(
-                    Constraint(variable="other", label=q.surface, lower=bound, upper=bound,
-                               evidence=span)
+                    Constraint(
+                        variable="other", label=q.surface, lower=bound, upper=bound, evidence=span
+                    )
                 )
             out.append(found)
         return out
@@ -165,7 +168,8 @@ def main() -> int:
     q = result["quantulum3_chia"]
     if q.get("installed"):
         print(f"  quantulum3 chia{'':31} {q['criteria']:9} {q['per_second']:8}")
-    print(f"\n{'quality (brat gold)':22} {'value rec.':>10} {'cmp rec.':>9} {'precision':>10} {'gold':>6}")
+    header = f"{'value rec.':>10} {'cmp rec.':>9} {'precision':>10} {'gold':>6}"
+    print(f"\n{'quality (brat gold)':22} {header}")
     rows = [(f"rules {k}", v) for k, v in result["rules"].items()]
     if q.get("installed"):
         rows += [(f"quantulum3 chia/{s}", q[s]) for s in ("dev", "test")]

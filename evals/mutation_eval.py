@@ -90,8 +90,9 @@ UNDETECTABLE = {
     "a catalog name and the value is possible",
     "a dropped qualifier with no second limit": "'A1C >= 8.0% (DSME cohort only)': nothing in "
     "the structure says a condition was lost (with a second limit, limit-repeated fires)",
-    "a consistent garble": "'platelet count >= 10.0*109/L' (probably 100): only a range check "
-    "can doubt it, and 10 is inside the catalog's usual platelets range",
+    "a consistent garble": "a lost digit that leaves a usual value ('creatinine <= 1.5 mg/dL' "
+    "written for 15): every number is in the text and only a range check can doubt it; "
+    "'platelets >= 10.0*109/L' is caught only because 10 is below the usual range",
     "the same numbers elsewhere": "an evidence span moved to another clause that writes the "
     "same number with the same comparator and unit",
 }

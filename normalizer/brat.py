@@ -250,6 +250,9 @@ class BratDoc:
     text: str
     criteria: list[Segment]
     items: list[BratNumeric] = field(default_factory=list)
+    other_values: dict[str, list[float]] = field(default_factory=dict)
+    """Chia only: numbers of Values hung on other entity types (Observation, Drug...),
+    by criterion id: not gold items, but annotated values (a lenient precision)."""
 
     @property
     def nct_id(self) -> str:
@@ -486,9 +489,13 @@ def _read_chia(txt: Path) -> BratDoc:
         if kind != "Has_value" or arg1 not in ann.entities or arg2 not in ann.entities:
             continue
         (entity_type, entity_spans), (value_type, spans) = ann.entities[arg1], ann.entities[arg2]
-        if entity_type not in _CHIA_ENTITIES or value_type != "Value":
+        if value_type != "Value" or not _DIGIT.search(_fragments(text, spans)):
             continue
-        if not _DIGIT.search(_fragments(text, spans)):
+        if entity_type not in _CHIA_ENTITIES:
+            where = _locate(doc.criteria, _cover(spans)[0])
+            if where is not None:
+                found = [v for v, _ in _numbers(_fragments(text, spans))]
+                doc.other_values.setdefault(where.id, []).extend(found)
             continue
         cover = _cover(spans)
         criterion = _locate(doc.criteria, cover[0])

@@ -200,7 +200,8 @@ def _report_usage(llm: LLMExtractor | None) -> None:
     _err.print(
         f"llm {llm.model} ({llm.prompt_id}): {u.requests} requests, {u.calls} calls, "
         f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, "
-        f"{u.cache_hits} cache hits, {u.transport_retries} retries, {u.failed_requests} failed",
+        f"{u.cache_hits} cache hits, {u.transport_retries} retries, "
+        f"{u.failed_transport} failed (endpoint), {u.failed_invalid} failed (invalid answers)",
         highlight=False,
     )
 
@@ -390,6 +391,13 @@ def eval_(
     split: Annotated[
         str | None, typer.Option(help="With --brat: score only 'dev' or 'test' documents.")
     ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="With --gold: only cases whose id starts with this.")
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --gold: a fixed subset of N cases (by id hash)."),
+    ] = None,
     output: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
     out: Annotated[Path | None, typer.Option(help="Also write the JSON report here.")] = None,
     thresholds: Annotated[
@@ -402,6 +410,13 @@ def eval_(
         Path | None,
         typer.Option(help="Replay recorded LLM responses from this cassette (no network)."),
     ] = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            help="With --cassette: add responses missing from it (developers, against a "
+            "real endpoint; see scripts/llm/README.md).",
+        ),
+    ] = False,
     extractor: ExtractorArg = ExtractorOption.rules,
     base_url: BaseUrlArg = None,
     api_key: ApiKeyArg = None,
@@ -430,6 +445,9 @@ def eval_(
         else:
             console.print(rep.render_comparison(comparison))
         return
+    if record and cassette is None:
+        _error("--record needs --cassette")
+        raise typer.Exit(EXIT_USAGE)
     if cassette is not None:
         no_cache = True  # a replay must reach the (recorded) endpoint, not a local cache
     reader, llm = _make_extractor(
@@ -441,7 +459,7 @@ def eval_(
         from .evaluation.brat_score import render as render_brat
         from .evaluation.brat_score import score_extractor
 
-        with replaying(cassette):
+        with replaying(cassette, record):
             brat_report = score_extractor(
                 brat, reader, split=cast(Literal["dev", "test"] | None, split)
             )
@@ -458,8 +476,8 @@ def eval_(
     from .evaluation.gold import evaluate
 
     assert gold is not None
-    with replaying(cassette):
-        report = evaluate(gold, reader, _stamp(reader))
+    with replaying(cassette, record):
+        report = evaluate(gold, reader, _stamp(reader), only=only, sample=sample)
     if llm is not None:
         report.usage = llm.usage.as_dict()
     payload = report.model_dump_json(indent=2)

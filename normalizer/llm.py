@@ -78,10 +78,10 @@ class LLMSettings(BaseModel):
     prompt: str = "extract-v1"
     temperature: float = 0.0
     seed: int = 0
-    max_tokens: int = 1024
-    timeout: float = Field(default=120.0, gt=0)
+    max_tokens: int = Field(default=2048, ge=64, description="Cap; 120 + 200 per criterion.")
+    timeout: float = Field(default=300.0, gt=0)
     transport_attempts: int = Field(default=4, ge=1, le=10)
-    reasks: int = Field(default=2, ge=0, le=5)
+    reasks: int = Field(default=1, ge=0, le=5)
     batch_size: int = Field(default=4, ge=1, le=32)
     concurrency: int = Field(default=2, ge=1, le=32)
     max_wait: float = Field(default=30.0, ge=0, description="Cap on one backoff wait, seconds.")
@@ -129,9 +129,17 @@ def _squash(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(text: str) -> str:
+    r"""Undo JSON ``\uXXXX`` escapes that a model wrote literally inside a string."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def locate_quote(text: str, quote: str) -> tuple[int, int] | None:
     r"""``[start, end)`` of ``quote`` in ``text``: exact, else ignoring case, blanks, ``\\``."""
-    quote = quote.strip()
+    quote = _unescape(quote).strip()
     if not quote:
         return None
     at = text.find(quote)
@@ -192,6 +200,11 @@ class LLMConstraint(BaseModel):
     @classmethod
     def _known_variable(cls, v: str) -> str:
         return v if v in load_catalog() else "other"
+
+    @field_validator("quote", "label", "unit", "qualifier")
+    @classmethod
+    def _no_escapes(cls, v: str | None) -> str | None:
+        return None if v is None else _unescape(v)
 
 
 class LLMItem(BaseModel):
@@ -257,7 +270,8 @@ class LLMUsage:
     completion_tokens: int = 0
     cache_hits: int = 0
     transport_retries: int = 0
-    failed_requests: int = 0
+    failed_transport: int = 0
+    failed_invalid: int = 0
     skipped_criteria: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -413,7 +427,7 @@ class LLMExtractor:
             ],
             temperature=self.settings.temperature,
             seed=self.settings.seed,
-            max_tokens=self.settings.max_tokens,
+            max_tokens=min(self.settings.max_tokens, 120 + 200 * len(batch)),
         )
         if self.cache is not None:
             self.cache.put(key, self.model, self.prompt_id, answer.model_dump(mode="json"))
@@ -425,11 +439,12 @@ class LLMExtractor:
         try:
             answer = self._ask(batch)
         except InstructorRetryException as exc:
-            self.usage.add(failed_requests=1)
             cause = exc.__cause__ or exc.__context__
             if cause is not None and (_is_transient(cause) or _is_api_error(cause)):
+                self.usage.add(failed_transport=1)
                 code, what = "llm-unavailable", f"the LLM endpoint failed: {_short(cause)}"
             else:
+                self.usage.add(failed_invalid=1)
                 code = "llm-invalid-output"
                 what = f"the LLM's answer stayed invalid after re-asks: {_short(exc)}"
             if len(batch) > 1 and code == "llm-invalid-output":
@@ -438,7 +453,7 @@ class LLMExtractor:
         except Exception as exc:
             if not (_is_transient(exc) or _is_api_error(exc)):
                 raise
-            self.usage.add(failed_requests=1)
+            self.usage.add(failed_transport=1)
             return [_failed("llm-unavailable", f"the LLM endpoint failed: {_short(exc)}")
                     for _ in batch]
         return [_to_extraction(item, crit) for item, crit in zip(answer.items, batch, strict=True)]

@@ -49,7 +49,7 @@ def test_jsonl_keeps_input_order_and_bad_files_do_not_stop_the_run(tmp_path: Pat
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"\x00\x01\x02 not text")
     latin1 = tmp_path / "latin1.txt"
-    latin1.write_bytes("Âge ≥ 18 ans".encode("utf-8")[:2] + b"\xe9\xff")
+    latin1.write_bytes("Âge ≥ 18 ans".encode()[:2] + b"\xe9\xff")
     empty = tmp_path / "empty.txt"
     empty.write_text("   \n", encoding="utf-8")
     big = tmp_path / "big.txt"

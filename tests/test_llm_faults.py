@@ -101,7 +101,7 @@ def test_persistent_5xx_gives_needs_review_not_a_crash() -> None:
     assert constraints == []
     assert [f.code for f in findings] == ["llm-unavailable"]
     assert findings[0].severity == "warning" and "502" in findings[0].message
-    assert ex.usage.calls == 3 and ex.usage.failed_requests == 1
+    assert ex.usage.calls == 3 and ex.usage.failed_transport == 1
 
 
 def test_timeout_is_retried_then_reported() -> None:

@@ -31,7 +31,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.table import Table
 
@@ -141,6 +141,10 @@ class BratReport(_Model):
     comparator_recall: Rate
     bare_value_recalled: int
     precision: Rate
+    precision_any_value: Rate = Field(
+        description="Chia: a prediction also counts when it matches a Value annotated on "
+        "any entity type (Observation, Drug...), not only Measurement/Person; LCT: = precision."
+    )
     by_variable: list[VariableRow]
     by_entity: list[EntityRow]
     errors: list[ErrorClass]
@@ -302,7 +306,7 @@ def score_documents(
 
     errors = _Errors({}, Counter(), examples)
     value_hits = comparator_hits = bare = bare_hits = 0
-    n_pred = n_pred_hit = 0
+    n_pred = n_pred_hit = n_pred_any = 0
     var_total: Counter[str] = Counter()
     var_hit: Counter[str] = Counter()
     entity_stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -340,9 +344,11 @@ def score_documents(
                         constraints,
                     )
             gold_numbers = [n for item in items for n in item.values]
+            annotated = gold_numbers + doc.other_values.get(criterion.id, [])
             for c in constraints:
                 n_pred += 1
                 var_total[c.variable] += 1
+                n_pred_any += any(_on_gold(v, annotated) for v in _bound_values(c))
                 if any(_on_gold(v, gold_numbers) for v in _bound_values(c)):
                     n_pred_hit += 1
                     var_hit[c.variable] += 1
@@ -369,6 +375,7 @@ def score_documents(
         comparator_recall=Rate.of(comparator_hits, n_items),
         bare_value_recalled=bare_hits,
         precision=Rate.of(n_pred_hit, n_pred),
+        precision_any_value=Rate.of(n_pred_any, n_pred),
         by_variable=[
             VariableRow(variable=v, predicted=n, precision=Rate.of(var_hit[v], n))
             for v, n in sorted(var_total.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -438,6 +445,7 @@ def render(report: BratReport, console: Console) -> None:
         ("value recall", report.value_recall),
         ("comparator recall", report.comparator_recall),
         ("precision", report.precision),
+        ("precision, any annotated value", report.precision_any_value),
     ):
         summary.add_row(name, _pct(rate), f"{rate.hits} / {rate.total}")
     summary.add_row(

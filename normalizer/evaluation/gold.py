@@ -32,6 +32,7 @@ __all__ = [
     "gold_problems",
     "load_gold",
     "score_cases",
+    "select_cases",
 ]
 
 TOLERANCE = 0.005
@@ -372,19 +373,46 @@ def _digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()[:12]
 
 
+def select_cases(
+    cases: Sequence[GoldCase], only: str | None = None, sample: int | None = None
+) -> list[GoldCase]:
+    """Cases whose id starts with ``only``; then, if ``sample``, a fixed pseudo-random subset.
+
+    The sample is the ``sample`` cases with the smallest sha256 of their id: stable
+    across runs and machines, independent of file order, for costly (LLM) runs.
+    """
+    chosen = [c for c in cases if only is None or c.id.startswith(only)]
+    if sample is not None:
+        keep = set(
+            sorted((hashlib.sha256(c.id.encode()).hexdigest(), c.id) for c in chosen)[:sample]
+        )
+        ids = {case_id for _, case_id in keep}
+        chosen = [c for c in chosen if c.id in ids]
+    return chosen
+
+
 def evaluate(
     paths: Sequence[Path],
     extractor: Extractor,
     stamp: dict[str, str | None],
+    only: str | None = None,
+    sample: int | None = None,
 ) -> EvalReport:
-    """Run ``extractor`` over the gold files and score it."""
+    """Run ``extractor`` over the gold files (or a selection) and score it."""
     from ..pipeline import read_criteria
 
-    cases = load_gold(paths)
+    cases = select_cases(load_gold(paths), only, sample)
+    if not cases:
+        raise GoldError("no gold case left after --only/--sample")
     inputs = [CriterionInput(c.id, c.section, c.text, 0) for c in cases]
     criteria = read_criteria(inputs, [c.text for c in cases], extractor)
     micro, per_var, results, status, alarms = score_cases(cases, criteria)
-    full_stamp = {**stamp, "gold": ", ".join(str(p) for p in paths), "gold_sha": _digest(paths)}
+    full_stamp = {
+        **stamp,
+        "gold": ", ".join(str(p) for p in paths),
+        "gold_sha": _digest(paths),
+        "selection": None if only is None and sample is None else f"only={only} sample={sample}",
+    }
     return EvalReport(
         stamp=full_stamp,
         cases=len(cases),

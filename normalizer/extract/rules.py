@@ -1,8 +1,8 @@
-"""The deterministic rules extractor: every numeric limit of a criterion.
+r"""The deterministic rules extractor: every numeric limit of a criterion.
 
 Reading one criterion, in order:
 
-1. a same-length *view* of the text repairs registry garbles (``\\<``, ``×``, ``³``,
+1. a same-length *view* of the text repairs registry garbles (``\<``, ``×``, ``³``,
    full-width forms) without moving offsets;
 2. contexts whose numbers are not constraints (staging, editions, references,
    temporal windows, grades, dates) are set aside;
@@ -44,22 +44,20 @@ _ABBREVIATION = re.compile(r"(?=.)(?![A-Z][a-z]+$)(?=.*[A-Z0-9])(?=.*[A-Za-z])[A
 _PAREN_WORD = re.compile(r"\s*\([^()]{1,15}\)")
 _SEGMENT = re.compile(r"[^()\[\],:;=]+")
 _AFTER_LABEL = re.compile(
-    r"\s*((?:[A-Za-z][\w'\-]*\s+){0,2}[A-Za-z][\w'\-]*(?:\s+(?:per|a|each)\s+"
-    r"(?:day|week|month|year|night)s?)?)"
+    r"\s*((?:[A-Za-z][\w'\-]*\s+){0,2}?[A-Za-z][\w'\-]*\s+(?:per|a|each)\s+"
+    r"(?:day|week|month|year|night)s?\b|(?:[A-Za-z][\w'\-]*\s+){0,2}[A-Za-z][\w'\-]*)"
 )
 _RATE = re.compile(r"\s(?:per|a|each)\s+\w+$")
-_MAX_HEAD_DISTANCE = 8  # words back from a limit to the measurement word naming it
-_LABEL_STOP = frozenset(
-    "a an the of is are be was were to with and or in on at by for must should shall will "
-    "have has had than its their his her any as not no who which that defined level levels "
-    "value values between from ranging range within if".split()
-)
+_MAX_HEAD_DISTANCE = 5  # words back from a limit to the measurement word naming it
 _MAX_LABEL_WORDS = 4
 _MAX_AFTER_GAP = 24  # characters between a value and a variable named after it
 _MAX_LIMIT_MENTION_GAP = 90  # characters between a variable and its limit
-_MAX_QUALIFIER = 40
-_MAX_DURATION_GAP = 40  # characters between a time-valued variable and its value  # characters of a condition between two limits on one variable
+_MAX_QUALIFIER = 40  # characters of a condition between two limits on one variable
+_MAX_DURATION_GAP = 40  # characters between a time-valued variable and its value
 _SLASH_GAP = re.compile(r"\s*/\s*")
+# a person noun right before a limit, "women above 18", "the patient is less than 28 days"
+_PERSON_GAP = re.compile(r"(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE)
+_WORD_GAP = re.compile(r"\s*(?:of\s+)?")  # "at least three", "a minimum of six"
 _NEXT_WORD = re.compile(r"[ -]?([A-Za-z][A-Za-z0-9/]*)")
 _MAX_UNIT_WORD = 4
 _MIN_COUNTED_WORD = 7
@@ -156,13 +154,13 @@ class RulesExtractor:
     def read(self, text: str, offset: int = 0) -> Extraction:
         """Read one criterion whose text starts at ``offset`` in its document."""
         view = self._lex.view(text)
-        if not _DIGIT.search(view):
+        if not _DIGIT.search(view) and not self._lex.number_word.search(view):
             return Extraction()
         notes = self._scan.notes(view)
         mentions = self._mentions.find(view)
         cmps = self._scan.comparators(view)
         notes = [n for n in notes if not self._durations(view, n, mentions, cmps)]
-        quantities, numbers = self._quantities(view, notes)
+        quantities, numbers, words = self._quantities(view, notes, cmps)
         cmps = [c for c in cmps if not _inside(c.start, quantities)]
         breaks = [m.start() for m in self._lex.clause_break.finditer(view)]
         limits = self._limits(view, quantities, cmps, mentions)
@@ -174,12 +172,15 @@ class RulesExtractor:
             used.extend((q.start, q.end) for q in (*limit.quantities, *limit.equivalents))
             self._emit(text, view, offset, reading, extraction)
         self._explain(view, offset, numbers, notes, used, extraction)
+        self._explain_words(offset, words, notes, used, extraction)
         return extraction
 
     def _durations(self, view: str, note: Note, mentions: list[Mention], cmps: list[Cmp]) -> bool:
-        """A temporal note that is the value of a time-valued variable right before it:
-        "Life expectancy lower than 3 months from the initiation of treatment"."""
-        if note.reason != "temporal":
+        """Whether ``note`` is the value of a time-valued variable named right before it.
+
+        "Life expectancy lower than 3 months from the initiation of treatment".
+        """
+        if note.reason != "temporal" or not self._lex.numeric.match(view, note.start):
             return False
         before = [m for m in mentions if m.end <= note.start]
         if not before or note.start - before[-1].end > _MAX_DURATION_GAP:
@@ -194,18 +195,28 @@ class RulesExtractor:
         return self._lex.filler_gap.fullmatch(gap) is not None
 
     def _quantities(
-        self, view: str, notes: list[Note]
-    ) -> tuple[list[Quantity], list[tuple[int, int]]]:
+        self, view: str, notes: list[Note], cmps: list[Cmp]
+    ) -> tuple[list[Quantity], list[tuple[int, int]], list[tuple[int, int]]]:
+        """The values of the criterion, its numbers, and its numbers written as words.
+
+        A number word is a value only right after a comparator ("at least three months").
+        """
+        numbers = list(NUMBER.finditer(view))
+        words = list(self._lex.number_word.finditer(view))
+        compared = [
+            w for w in words if any(_WORD_GAP.fullmatch(view, c.end, w.start()) for c in cmps)
+        ]
         quantities: list[Quantity] = []
-        numbers: list[tuple[int, int]] = []
-        for match in NUMBER.finditer(view):
-            numbers.append(match.span())
+        for match in sorted(numbers + compared, key=lambda m: m.start()):
             if quantities and match.start() < quantities[-1].end:
                 continue  # part of the previous quantity: a decimal, a unit, a power
             if any(n.start <= match.start() < n.end for n in notes):
                 continue
-            quantities.append(self._scan.quantity(view, match))
-        return quantities, numbers
+            q = self._scan.quantity(view, match)
+            if match in compared and q.unit is None and self._counted(view, q.end):
+                continue  # "at least two moderate or severe exacerbations"
+            quantities.append(q)
+        return quantities, [m.span() for m in numbers], [m.span() for m in words]
 
     # -- limits -----------------------------------------------------------------
 
@@ -244,7 +255,9 @@ class RulesExtractor:
                     start=before.start if before else q.start,
                     end=r.end,
                     quantities=[q, r],
-                    lower=Bound(value=q.value, inclusive=before is None or before.meaning.op == "ge"),
+                    lower=Bound(
+                        value=q.value, inclusive=before is None or before.meaning.op != "gt"
+                    ),
                     upper=Bound(value=r.value, inclusive=upper_cmp is None or upper_cmp.op != "lt"),
                     unit=q.unit or r.unit,
                     relative=q.relative or r.relative,
@@ -301,7 +314,7 @@ class RulesExtractor:
         """
         if after is not None or i + 1 >= len(quantities):
             return None
-        if before is not None and before.meaning.op not in ("ge", "gt"):
+        if before is not None and before.meaning.op not in ("ge", "gt", "eq"):
             return None
         q, r = quantities[i], quantities[i + 1]
         gap = view[q.end : r.start]
@@ -366,8 +379,10 @@ class RulesExtractor:
         return readings
 
     def _qualify_repeats(self, view: str, readings: list[_Reading], breaks: list[int]) -> None:
-        """A later clause that limits the same variable again says when it applies:
-        "ALT <2.5 × ULN; liver metastases, if any, the ALT <5 × ULN"."""
+        """Give a qualifier to a later clause that limits the same variable again.
+
+        "ALT <2.5 × ULN; liver metastases, if any, the ALT <5 × ULN".
+        """
         for k, reading in enumerate(readings):
             target = reading.targets[0]
             if reading.qualifier or target.start == _NOWHERE:
@@ -393,7 +408,7 @@ class RulesExtractor:
         )
 
     def _pair_readings(self, view: str, limit: _Limit, floor: int) -> list[_Reading]:
-        """"BP ≥ 140/90 mmHg": one limit per variable of the pair, when a pair is named."""
+        """One limit per variable of a named pair: "BP ≥ 140/90 mmHg"."""
         assert limit.pair is not None
         name = None
         for match in self._lex.pair.finditer(view, max(floor, 0), limit.value_start):
@@ -421,7 +436,7 @@ class RulesExtractor:
         breaks: list[int],
         mentions: list[Mention],
     ) -> _Reading | None:
-        """"≥20 and ≤80 years of age": the first limit takes the second one's variable."""
+        """Give a pending limit the next one's variable: "≥20 and ≤80 years of age"."""
         if self._link(view, pending, reading.limit, breaks, mentions) != "plain":
             return None
         if pending.unit is None and pending.relative is None:
@@ -432,7 +447,7 @@ class RulesExtractor:
         return _Reading(pending, targets)
 
     def _fits(self, variable: str, limit: _Limit) -> bool:
-        """Can the limit's unit be a unit of ``variable``?  (Same dimension will do.)"""
+        """Whether the limit's unit can be a unit of ``variable`` (the same dimension will do)."""
         var = self._catalog.get(variable)
         unit = limit.unit
         if var is None or unit is None or limit.relative is not None:
@@ -477,11 +492,23 @@ class RulesExtractor:
                 continue
             if not self._fillers_only(view, min(limit.end, m.start), m.start, mentions):
                 break
-            if not self._fits(m.variable, limit):
-                break
+            var = self._catalog.get(m.variable)
+            modifier = _NEXT_WORD.match(view, m.end)
+            if not self._fits(m.variable, limit) or (
+                limit.unit is None
+                and var is not None
+                and var.kind == "quantity"
+                and modifier is not None
+                and modifier.group(1).lower() not in self._lex.next_word_ok | self._lex.label_stop
+            ):
+                break  # "more than three glucose lowering therapies" counts therapies
             limit.end = max(limit.end, m.end)
             tail = self._scan.after(view, m.end)
-            if tail is not None and not limit.ranged and (limit.cmp is None or tail.meaning.implies):
+            if (
+                tail is not None
+                and not limit.ranged
+                and (limit.cmp is None or tail.meaning.implies)
+            ):
                 limit.set_op(tail.meaning)
                 limit.end = tail.end
             return _Reading(limit, self._targets([m]))
@@ -543,9 +570,7 @@ class RulesExtractor:
             and "(" in view[first.end : second.start]
         )
 
-    def _inherit(
-        self, view: str, previous: _Reading, limit: _Limit, link: str
-    ) -> _Reading | None:
+    def _inherit(self, view: str, previous: _Reading, limit: _Limit, link: str) -> _Reading | None:
         """An alternative limit on the previous limit's variables."""
         first = previous.limit
         if link == "qualified" and (first.unit != limit.unit or first.relative != limit.relative):
@@ -564,10 +589,15 @@ class RulesExtractor:
         gap = view[first.end : limit.start]
         if link == "qualified" and previous.qualifier is None and "(" not in gap:
             previous.qualifier = _clean(gap)  # "> 2.5 mg/dL in men, or > 2.0 mg/dL in women"
+        if (first.lower is None) != (limit.lower is None) and link == "plain":
+            return _Reading(limit, targets)  # the other end of a range: "at least 4 and ≤ 8"
         return _Reading(limit, targets, self._qualifier(view, first, limit))
 
     def _range_end(self, view: str, first: _Limit, limit: _Limit) -> bool:
-        """Is ``limit`` the upper end of a range ``first`` opens ("between >=18 and 65")?"""
+        """Whether ``limit`` is the upper end of a range that ``first`` opens.
+
+        "between >=18 and 65", ">7 to 15".
+        """
         gap = view[first.end : limit.start].strip().lower()
         if gap in ("to", "-", "~"):
             return True
@@ -584,9 +614,7 @@ class RulesExtractor:
             return None
         text = after.group(1)
         words = text.split()
-        if self._lex.qualifier_lead.match(text) or (
-            words and self._lex.person.fullmatch(words[0])
-        ):
+        if self._lex.qualifier_lead.match(text) or (words and self._lex.person.fullmatch(words[0])):
             return _clean(text)
         return None
 
@@ -595,14 +623,19 @@ class RulesExtractor:
         if not limit.explicit:
             return None
         label = self._label(view, max(floor, 0), limit.start)
-        words = _LABEL_WORD.findall(view, max(floor, 0), limit.start)
-        person = bool(words) and self._lex.person.fullmatch(words[-1]) is not None
+        person = _PERSON_GAP.search(view, max(floor, 0), limit.start)
+        person = person if person and self._lex.person.fullmatch(person.group(1)) else None
         implied = limit.cmp.implies if limit.cmp else None
-        if implied is None and limit.unit in (None, "a") and limit.relative is None:
-            if person:
-                implied = "age"  # "women above 18 years", "any patient ≥18"
-            elif label is None and limit.unit == "a" and not _OF_SOMETHING.match(view, limit.end):
-                implied = "age"  # "≥ 18 years", not "≥ 4 years of follow-up"
+        if person and (limit.unit is None or limit.unit in self._lex.time_units):
+            implied = implied or "age"  # "women above 18 years", "patient is less than 28 days old"
+        if (
+            implied is None
+            and limit.unit == "a"
+            and limit.relative is None
+            and not _OF_SOMETHING.match(view, limit.end)
+            and (label is None or (limit.ranged and not self._lex.other_head.search(view, *label)))
+        ):
+            implied = "age"  # "≥ 18 years", "... between 18 years and 60 years"
         if implied is not None and implied in self._catalog:
             return _Reading(limit, [_Target(implied, _NOWHERE, _NOWHERE, implied)])
         if label is None or not self._measured(view, limit, label):
@@ -614,7 +647,7 @@ class RulesExtractor:
     def _measured(
         self, view: str, limit: _Limit, label: tuple[int, int], after: bool = False
     ) -> bool:
-        """Is this uncatalogued limit clearly a measurement (and not a window, dose, count)?
+        """Whether an uncatalogued limit clearly is a measurement, not a window, dose or count.
 
         A name written after the value must say what is measured ("80% diary
         compliance") or be a rate ("5 cigarettes per day"); "at least 1 prior
@@ -624,30 +657,39 @@ class RulesExtractor:
         headed = self._lex.other_head.search(name) is not None
         if limit.unit in self._lex.time_units or limit.unit in self._lex.dose_units:
             return headed
-        if limit.unit is None and limit.relative is None and limit.pair is None:
+        unitless = limit.unit is None and limit.relative is None and limit.pair is None
+        if unitless and not self._glued_unit(view, limit):
             if after:
                 rate = _RATE.search(name) is not None
                 return (headed or rate) and not self._lex.person.search(name)
-            if self._counted(view, limit):
+            if self._counted(view, limit.end):
                 return False
             return headed or any(_ABBREVIATION.fullmatch(w) for w in name.split())
         return True
 
-    def _counted(self, view: str, limit: _Limit) -> bool:
-        """A number of things ("at least 1 additional blood culture"), told from a unit we
-        cannot read ("5 h-1", "3 log UI/ml", "200 copies") by a long plain word after it."""
-        match = _NEXT_WORD.match(view, limit.end)
+    def _counted(self, view: str, end: int) -> bool:
+        """Whether the value counts things ("at least 1 additional blood culture").
+
+        Told from a unit we cannot read ("5 h-1", "3 log UI/ml", "200 copies") by a
+        long plain word after it.
+        """
+        match = _NEXT_WORD.match(view, end)
         if match is None:
             return False
-        word = match.group(1)
-        return len(word) >= _MIN_COUNTED_WORD and word.isalpha() and word.lower() not in (
-            self._lex.next_word_ok | _LABEL_STOP
+        word = match.group(1).lower()
+        return (
+            len(word) >= _MIN_COUNTED_WORD
+            and word.isalpha()
+            and not word.endswith(("ing", "ed"))  # "greater than 5 impacting daily life"
+            and word not in self._lex.next_word_ok | self._lex.label_stop
         )
 
     def _label(self, view: str, start: int, end: int) -> tuple[int, int] | None:
-        """The span of the compact name of an uncatalogued quantity, before its limit:
-        the last words of the clause, or the words up to the nearest measurement word
-        ("The ETDRS letter score in the study eye must be between ...")."""
+        """The span of the compact name of an uncatalogued quantity, before its limit.
+
+        The last words of the clause, or the words up to the nearest measurement word
+        ("The ETDRS letter score in the study eye must be between ...").
+        """
         text = view[start:end].rstrip(" \t([:=-")
         text = _PAREN_WORD.sub(lambda m: " " * len(m.group()), text)
         segments = [m for m in _SEGMENT.finditer(text) if _LABEL_WORD.search(m.group())]
@@ -670,10 +712,10 @@ class RulesExtractor:
         return self._span(0, list(_LABEL_WORD.finditer(view, match.start(1), match.end(1))))
 
     def _span(self, start: int, words: list[re.Match[str]]) -> tuple[int, int] | None:
-        while words and words[-1].group().lower() in _LABEL_STOP:
+        while words and words[-1].group().lower() in self._lex.label_stop:
             words.pop()
         words = words[-_MAX_LABEL_WORDS:]
-        while words and words[0].group().lower() in _LABEL_STOP:
+        while words and words[0].group().lower() in self._lex.label_stop:
             words.pop(0)
         if not words or all(self._lex.person.fullmatch(w.group()) for w in words):
             return None  # "for women = 470 ms": a condition, not a name
@@ -684,7 +726,11 @@ class RulesExtractor:
         a, b = previous.limit, reading.limit
         if [t.variable for t in previous.targets] != [t.variable for t in reading.targets]:
             return False
-        if reading.qualifier or a.relative != b.relative or (a.unit and b.unit and a.unit != b.unit):
+        if (
+            reading.qualifier
+            or a.relative != b.relative
+            or (a.unit and b.unit and a.unit != b.unit)
+        ):
             return False
         merged: tuple[Bound | None, Bound | None] | None = None
         if a.cmp is not None and b.cmp is not None and not a.ranged and not b.ranged:
@@ -709,9 +755,7 @@ class RulesExtractor:
 
     # -- output -----------------------------------------------------------------
 
-    def _emit(
-        self, text: str, view: str, offset: int, reading: _Reading, out: Extraction
-    ) -> None:
+    def _emit(self, text: str, view: str, offset: int, reading: _Reading, out: Extraction) -> None:
         limit = reading.limit
         unread = limit.unit is None and limit.relative is None and self._unread_unit(view, limit)
         for target in reading.targets:
@@ -738,14 +782,6 @@ class RulesExtractor:
             if not limit.explicit:
                 findings.append(self._bare_finding(var, limit))
                 out.complete = out.complete and var is not None and var.kind == "score"
-            if reading.qualifier:
-                findings.append(
-                    (
-                        "qualified-constraint",
-                        "warning",
-                        f"applies only {reading.qualifier!r}: a qualified limit needs review",
-                    )
-                )
             start, end = limit.start, limit.end
             if target.start != _NOWHERE:
                 start, end = min(start, target.start), max(end, target.end)
@@ -769,20 +805,32 @@ class RulesExtractor:
             )
 
     def _unread_unit(self, view: str, limit: _Limit) -> bool:
-        """A unit-like word right after the last value that no unit spelling knows:
-        short, lower case, or with a slash or digit ("18 ans", "1 gram/day", "<1500 mm3")."""
+        """Whether a unit-like word no unit spelling knows follows the last value.
+
+        Short, lower case, or with a slash or digit: "18 ans", "1 gram/day", "<1500 mm3".
+        """
         match = _NEXT_WORD.match(view, limit.quantities[-1].number_end)
         if match is None:
             return False
         word = match.group(1)
-        if word[0].isupper() or word.split("/")[0].lower() in self._lex.next_word_ok | _LABEL_STOP:
+        if (
+            word[0].isupper()
+            or word.split("/")[0].lower() in self._lex.next_word_ok | self._lex.label_stop
+        ):
             return False
         return len(word) <= _MAX_UNIT_WORD or any(c == "/" or c.isdigit() for c in word)
 
+    def _glued_unit(self, view: str, limit: _Limit) -> bool:
+        """A unit we cannot read, glued to the value or with a slash: "100cc", "8.00D"."""
+        end = limit.quantities[-1].number_end
+        match = _NEXT_WORD.match(view, end)
+        return match is not None and (match.start(1) == end or "/" in match.group(1))
+
     def _bare_finding(self, var: Variable | None, limit: _Limit) -> tuple[str, Severity, str]:
         value = limit.quantities[0].value
-        severity: Severity = "info" if var is not None and var.kind == "score" else "warning"
-        return ("comparator-missing", severity, f"no comparator written; read as = {value:g}")
+        if var is not None and var.kind == "score":
+            return ("score-value", "info", f"a single score value, read as = {value:g}")
+        return ("comparator-missing", "warning", f"no comparator written; read as = {value:g}")
 
     def _explain(
         self,
@@ -811,6 +859,22 @@ class RulesExtractor:
                 reason = "other"
                 out.complete = False
             out.notes.append(NumberNote((offset + start, offset + end), reason))
+
+    def _explain_words(
+        self,
+        offset: int,
+        words: list[tuple[int, int]],
+        notes: list[Note],
+        used: list[tuple[int, int]],
+        out: Extraction,
+    ) -> None:
+        """A note for a number word a context explains ("within four weeks")."""
+        for start, end in words:
+            if any(a <= start < b for a, b in used):
+                continue
+            reason = next((n.reason for n in notes if n.start <= start < n.end), None)
+            if reason is not None:
+                out.notes.append(NumberNote((offset + start, offset + end), reason))
 
     def _unit_reason(self, view: str, start: int) -> NumberReason | None:
         match = NUMBER.match(view, start)

@@ -10,19 +10,21 @@ over the text whatever the number of phrases.
 
 from __future__ import annotations
 
+import importlib
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Any
 
 from ..catalog import Catalog
-from ..models import RelativeTo
+from ..patterns import Op, Patterns, load_patterns
 from .base import NumberReason
+
+# The regex parser of the standard library (re._parser, re._constants): context
+# patterns are sorted by how they start, read off their parse tree.
+_parser: Any = importlib.import_module("re._parser")
+_C: Any = importlib.import_module("re._constants")
 
 __all__ = [
     "Comparator",
@@ -34,117 +36,11 @@ __all__ = [
     "load_lexicon",
 ]
 
-Op = Literal["ge", "gt", "le", "lt", "eq"]
-
-
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ComparatorForms(_Data):
-    """Phrases for one comparator, written before (or after) the value."""
-
-    op: Op
-    position: Literal["before", "after"] = "before"
-    forms: list[str] = Field(min_length=1)
-    implies: str | None = None
-    ambiguous: bool = False
-
-
-class RelativeForms(_Data):
-    """Regexes naming a reference limit (ULN, LLN)."""
-
-    to: RelativeTo
-    patterns: list[str] = Field(min_length=1)
-    with_multiplier: list[str] = Field(default_factory=list)
-
-
-class Repair(_Data):
-    """A one-character garble read as ``char`` where ``pattern`` matches."""
-
-    pattern: str
-    char: str = Field(min_length=1, max_length=1)
-
-
-class Pair(_Data):
-    """Names of a value pair written A/B, and the variables of A and of B."""
-
-    names: list[str] = Field(min_length=1)
-    variables: tuple[str, str]
-
-
-class ContextRule(_Data):
-    """Regexes for numbers that are not constraints, with the reason why."""
-
-    reason: NumberReason
-    patterns: list[str] = Field(min_length=1)
-    fallback: bool = False
-
-
-class Patterns(_Data):
-    """The schema of ``data/patterns.toml`` (documented in the file's header)."""
-
-    version: str
-    translate: dict[str, str]
-    escapes: str
-    repairs: list[Repair]
-    macros: dict[str, str]
-    comparators: list[ComparatorForms]
-    relative: list[RelativeForms]
-    multipliers: list[str]
-    power: str
-    bare_power: str
-    garbled_power: str
-    garbled_exponents: list[int]
-    lost_power_units: list[str]
-    range_separators: list[str]
-    range_openers: list[str]
-    fillers: list[str]
-    list_separators: str
-    link: str
-    qualifier_leads: list[str]
-    mention_blockers: list[str]
-    person_nouns: list[str]
-    clause_break: str
-    time_units: list[str]
-    dose_units: list[str]
-    other_heads: list[str]
-    pairs: list[Pair]
-    contexts: list[ContextRule]
-
-    @field_validator("translate")
-    @classmethod
-    def _one_char_each(cls, table: dict[str, str]) -> dict[str, str]:
-        for src, dst in table.items():
-            if len(src) != 1 or len(dst) != 1:
-                raise ValueError(f"translate {src!r} = {dst!r}: both sides must be one character")
-        return table
-
-    @model_validator(mode="after")
-    def _regexes_compile(self) -> Patterns:
-        regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
-        regexes += [self.link, self.clause_break, *self.multipliers, *self.range_separators]
-        regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]
-        regexes += [p for ctx in self.contexts for p in ctx.patterns]
-        regexes += [r.pattern for r in self.repairs]
-        for pattern in regexes:
-            try:
-                re.compile(self.expand(pattern))
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
-        for repair in self.repairs:
-            if re.compile(repair.pattern).groups:
-                raise ValueError(f"repair {repair.pattern!r} must not hold groups")
-        return self
-
-    def expand(self, pattern: str) -> str:
-        """Replace ``<NAME>`` macros in ``pattern``."""
-        for name, body in self.macros.items():
-            pattern = pattern.replace(f"<{name}>", body)
-        return pattern
-
-
+_MIN_TRIGGER = 1  # shortest literal that triggers a context pattern
 _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
+
+
+_Trie = dict[str, "_Trie"]
 
 
 def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
@@ -153,16 +49,16 @@ def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) ->
     A blank in a phrase matches the regex ``blank``; ``end(last_char)`` is appended
     where a phrase ends (a word-edge guard, or nothing).
     """
-    root: dict[str, dict[str, object]] = {}
+    root: _Trie = {}
     for phrase in phrases:
         node = root
         for char in re.sub(r"\s+", _BLANK, phrase.strip()):
-            node = node.setdefault(char, {})  # type: ignore[assignment]
+            node = node.setdefault(char, {})
         node[""] = {}
 
-    def emit(node: dict[str, object], last: str) -> str:
+    def emit(node: _Trie, last: str) -> str:
         branches = [
-            (blank if char == _BLANK else re.escape(char)) + emit(child, char)  # type: ignore[arg-type]
+            (blank if char == _BLANK else re.escape(char)) + emit(child, char)
             for char, child in sorted(node.items())
             if char
         ]
@@ -185,7 +81,8 @@ def _key(text: str) -> str:
 
 
 def _words(words: Iterable[str]) -> str:
-    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(set(words), key=len)[::-1])
+    longest_first = sorted(set(words), key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +124,16 @@ class Lexicon:
     time_units: frozenset[str]
     dose_units: frozenset[str]
     other_head: re.Pattern[str]
+    label_stop: frozenset[str]
+    number_word: re.Pattern[str]
+    number_values: dict[str, float]
+    numeric: re.Pattern[str]
     pair: re.Pattern[str]
     pair_variables: dict[str, tuple[str, str]]
     next_word_ok: frozenset[str]
     contexts_at: re.Pattern[str]
+    contexts_lead: re.Pattern[str]
+    context_trigger: re.Pattern[str]
     contexts: re.Pattern[str]
     fallbacks: re.Pattern[str]
     reasons: dict[str, NumberReason]
@@ -249,16 +152,100 @@ class Lexicon:
         return self.comparators[(position, _key(text))]
 
 
-_NUMBER_FIRST = re.compile(r"(?:\\b)?(?:\(\?:)*(?:\\d|\[0-9)")
+_Items = list[tuple[Any, Any]]
 
 
-def _contexts(data: Patterns, fallback: bool) -> tuple[str, str, dict[str, NumberReason]]:
-    """Context patterns joined into one regex for those that start with their number
-    (tried only where a number starts) and one for the others (scanned), grouped
-    behind a single word-edge test where they start with ``\\b``."""
-    first: list[str] = []
-    words: list[str] = []
-    others: list[str] = []
+def _is_digit_class(op: Any, av: Any) -> bool:
+    if op is _C.LITERAL:
+        return chr(av).isdigit()
+    if op is _C.IN:
+        return any(
+            (kind is _C.CATEGORY and arg is _C.CATEGORY_DIGIT)
+            or (kind is _C.RANGE and arg == (ord("0"), ord("9")))
+            for kind, arg in av
+        )
+    return False
+
+
+def _leads(items: _Items) -> set[str] | None:
+    """Literal strings one of which starts every match of the parsed ``items``.
+
+    ``None`` when no such finite set exists (a character class, an optional start).
+    """
+    i = 0
+    while i < len(items) and items[i][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        i += 1
+    if i == len(items):
+        return None
+    op, av = items[i]
+    if op is _C.LITERAL:
+        text = ""
+        while i < len(items) and items[i][0] is _C.LITERAL:
+            text += chr(items[i][1])
+            i += 1
+        return {text}
+    if op is _C.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            lead = _leads([*alternative, *items[i + 1 :]])
+            if lead is None:
+                return None
+            found |= lead
+        return found
+    if op is _C.SUBPATTERN:
+        return _leads([*av[3], *items[i + 1 :]])
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+        once = _leads([*av[2], *items[i + 1 :]])
+        if av[0] >= 1 or once is None:
+            return once
+        skipped = _leads(items[i + 1 :])  # an optional start: either lead
+        return None if skipped is None else once | skipped
+    return None
+
+
+def _starts_with_number(items: _Items, words: frozenset[str]) -> bool:
+    """Whether every match of the parsed ``items`` starts with a digit or a number word."""
+    i = 0
+    while i < len(items) and items[i][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        i += 1
+    if i == len(items):
+        return False
+    op, av = items[i]
+    if op is _C.SUBPATTERN:
+        return _starts_with_number([*av[3], *items[i + 1 :]], words)
+    if op is _C.BRANCH:
+        return all(_starts_with_number([*a, *items[i + 1 :]], words) for a in av[1])
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[0] >= 1:
+        return _starts_with_number(list(av[2]), words)
+    if op is _C.LITERAL and not chr(av).isdigit():
+        text = ""
+        while i < len(items) and items[i][0] is _C.LITERAL:
+            text += chr(items[i][1])
+            i += 1
+        return text.lower() in words
+    return _is_digit_class(op, av)
+
+
+@dataclass(frozen=True, slots=True)
+class _ContextRegexes:
+    at_numbers: str  # tried where a number starts
+    leads: str  # tried where one of `triggers` starts
+    triggers: list[str]
+    scanned: str  # scanned near numbers
+    reasons: dict[str, NumberReason]
+
+
+def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _ContextRegexes:
+    """Context patterns sorted by how they can be found fast.
+
+    Those that start with their number are tried only where a number starts; those
+    that start with one of a few literal words ("within", "grade", "annex") only where
+    such a word starts; the rest are scanned near numbers.
+    """
+    at_numbers: list[str] = []
+    leads: list[str] = []
+    triggers: set[str] = set()
+    scanned: list[str] = []
     reasons: dict[str, NumberReason] = {}
     for i, ctx in enumerate(data.contexts):
         if ctx.fallback != fallback:
@@ -267,16 +254,25 @@ def _contexts(data: Patterns, fallback: bool) -> tuple[str, str, dict[str, Numbe
             name = f"c{i}_{j}"
             reasons[name] = ctx.reason
             body = data.expand(pattern)
-            flags, body = ("(?i:", body[4:]) if body.startswith("(?i)") else ("(?:", body)
-            if _NUMBER_FIRST.match(body):
-                first.append(f"(?P<{name}>{flags}{body}))")
-            elif body.startswith("\\b"):
-                words.append(f"(?P<{name}>{flags}{body[2:]}))")
+            flags, body = (re.IGNORECASE, body[4:]) if body.startswith("(?i)") else (0, body)
+            group = f"(?P<{name}>{'(?i:' if flags else '(?:'}{body}))"
+            items = list(_parser.parse(body, flags))
+            lead = _leads(items)
+            if _starts_with_number(items, number_words):
+                at_numbers.append(group)
+            elif lead and all(len(w) >= _MIN_TRIGGER for w in lead):
+                leads.append(group)
+                triggers |= {w.lower() for w in lead}
             else:
-                others.append(f"(?P<{name}>{flags}{body}))")
-    scanned = [r"(?<!\w)(?=\w)(?:" + "|".join(words) + ")"] if words else []
+                scanned.append(group)
     never = r"(?!)"
-    return "|".join(first) or never, "|".join(scanned + others) or never, reasons
+    return _ContextRegexes(
+        "|".join(at_numbers) or never,
+        "|".join(leads) or never,
+        sorted(triggers),
+        "|".join(scanned) or never,
+        reasons,
+    )
 
 
 def _relative(data: Patterns) -> str:
@@ -303,8 +299,11 @@ def compile_patterns(data: Patterns) -> Lexicon:
             forms[entry.position].append(form.lower())
     before = trie_regex(forms["before"], r"\s*", _word_edge)
     after = trie_regex(forms["after"], r"\s*", _word_edge)
-    contexts_at, contexts, reasons = _contexts(data, fallback=False)
-    fallbacks_at, fallbacks, fallback_reasons = _contexts(data, fallback=True)
+    words = frozenset(w.lower() for w in data.number_words)
+    number_word = r"(?<![\w-])(?:" + _words(words) + r")(?![\w-])"
+    contexts = _contexts(data, words, fallback=False)
+    fallbacks = _contexts(data, words, fallback=True)
+    fallback = "|".join((fallbacks.at_numbers, fallbacks.leads, fallbacks.scanned))
     return Lexicon(
         version=data.version,
         table=str.maketrans(data.translate),
@@ -333,7 +332,11 @@ def compile_patterns(data: Patterns) -> Lexicon:
         clause_break=re.compile(data.clause_break),
         time_units=frozenset(data.time_units),
         dose_units=frozenset(data.dose_units),
-        other_head=re.compile(r"\b(?:" + _words(data.other_heads) + r")$", re.IGNORECASE),
+        other_head=re.compile(r"(?:" + _words(data.other_heads) + r")$", re.IGNORECASE),
+        label_stop=frozenset(data.label_stop),
+        number_word=re.compile(number_word, re.IGNORECASE),
+        number_values={w.lower(): v for w, v in data.number_words.items()},
+        numeric=re.compile(rf"\d+|{number_word}", re.IGNORECASE),
         pair=re.compile(
             "|".join(
                 rf"(?P<p{i}>(?<!\w)(?:{_words(pair.names)})(?!\w))"
@@ -348,18 +351,21 @@ def compile_patterns(data: Patterns) -> Lexicon:
             for w in (*data.fillers, *data.qualifier_leads, *data.person_nouns)
             if " " not in w
         ),
-        contexts_at=re.compile(contexts_at, re.MULTILINE),
-        contexts=re.compile(contexts, re.MULTILINE),
-        fallbacks=re.compile(f"{fallbacks_at}|{fallbacks}", re.MULTILINE),
-        reasons=reasons | fallback_reasons,
+        contexts_at=re.compile(contexts.at_numbers, re.MULTILINE),
+        contexts_lead=re.compile(contexts.leads, re.MULTILINE),
+        context_trigger=re.compile(
+            r"(?<!\w)" + trie_regex(contexts.triggers, r"\s*", lambda _: ""), re.IGNORECASE
+        ),
+        contexts=re.compile(contexts.scanned, re.MULTILINE),
+        fallbacks=re.compile(fallback, re.MULTILINE),
+        reasons=contexts.reasons | fallbacks.reasons,
     )
 
 
 @cache
 def load_lexicon() -> Lexicon:
     """Load, validate and compile the packaged ``data/patterns.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/patterns.toml").read_text("utf-8")
-    return compile_patterns(Patterns.model_validate(tomllib.loads(raw)))
+    return compile_patterns(load_patterns())
 
 
 @dataclass(frozen=True, slots=True)

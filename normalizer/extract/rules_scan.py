@@ -28,7 +28,6 @@ NUMBER = re.compile(
 _UNIT_TOKEN = re.compile(r"[ ]{0,2}((?:[^\s,;:()\[\]<>=≤≥\"]|,(?=\d))+)")
 _SLASH = re.compile(r"\s*/\s*")
 _MAX_UNIT_TOKENS = 4
-_DIGITS = re.compile(r"\d+")
 _REACH_BEFORE = 36
 _REACH_AFTER = 40
 _COUNT_UNIT = re.compile(r"10\*\d+/")
@@ -39,6 +38,7 @@ _CMP_END = re.compile(
     r"(?:[<>=≤≥]|\b(?:than|least|most|to|of|over|above|under|below|between|and|from))\s*$", re.I
 )
 _HYPHEN_UNIT = re.compile(r"-(?=[A-Za-z])")
+_THAN = re.compile(r"\s*than\b", re.IGNORECASE)
 _PER = re.compile(r"\s*/")  # "x 10^9/Liter": an unknown unit, the power stays out of the value
 
 
@@ -89,20 +89,27 @@ class Scanner:
         lex = self._lex
         found: list[Note] = []
         low = high = -1
-        for run in _DIGITS.finditer(view):
+        windows: list[tuple[int, int]] = []
+        for run in lex.numeric.finditer(view):
             start = run.start()
             if start == 0 or not view[start - 1].isalnum():
-                match = lex.contexts_at.match(view, start)
-                if match is not None:
-                    found.append(Note(start, match.end(), lex.reasons[match.lastgroup or ""]))
+                self._note(found, lex.contexts_at.match(view, start))
             if start - _REACH_BEFORE > high:
                 if high > low:
-                    found.extend(self._scan(lex.contexts, view, low, high))
+                    windows.append((low, high))
                 low = max(0, start - _REACH_BEFORE)
             high = min(len(view), run.end() + _REACH_AFTER)
         if high > low:
+            windows.append((low, high))
+        for low, high in windows:
+            for trigger in lex.context_trigger.finditer(view, low, high):
+                self._note(found, lex.contexts_lead.match(view, trigger.start()))
             found.extend(self._scan(lex.contexts, view, low, high))
         return found
+
+    def _note(self, found: list[Note], match: re.Match[str] | None) -> None:
+        if match is not None and self._lex.numeric.search(match.group()):
+            found.append(Note(match.start(), match.end(), self._lex.reasons[match.lastgroup or ""]))
 
     def fallback_notes(self, view: str) -> list[Note]:
         """Weak contexts that only explain numbers no limit used ("2 prior lines")."""
@@ -113,7 +120,7 @@ class Scanner:
         return [
             Note(m.start(), m.end(), reasons[m.lastgroup or ""])
             for m in pattern.finditer(view, start, end)
-            if _DIGITS.search(m.group())
+            if self._lex.numeric.search(m.group())
         ]
 
     def comparators(self, view: str) -> list[Cmp]:
@@ -128,17 +135,18 @@ class Scanner:
     def after(self, view: str, pos: int) -> Cmp | None:
         """A comparator written right after a value ("or older"), if any."""
         match = self._lex.after.match(view, pos)
-        if match is None or match.end() == pos:
-            return None
+        if match is None or match.end() == pos or _THAN.match(view, match.end()):
+            return None  # "18 years or older than 95": "older than" opens the next limit
         return Cmp(pos, match.end(), self._lex.comparator("after", match.group()))
 
     def quantity(self, view: str, number: re.Match[str]) -> Quantity:
         """Read the number at ``number`` with its power of ten, limit or unit."""
         lex = self._lex
         digits = number.group()
-        value = float(digits.replace(",", ""))
+        word = lex.number_values.get(digits.lower())
+        value = word if word is not None else float(digits.replace(",", ""))
         pos = number.end()
-        comma = _DECIMAL_COMMA.match(view, pos) if "," not in digits else None
+        comma = _DECIMAL_COMMA.match(view, pos) if word is None and "," not in digits else None
         if comma is not None and (
             _CMP_END.search(view, max(0, number.start() - 12), number.start())
             or self.unit(view, comma.end()) is not None
@@ -147,12 +155,12 @@ class Scanner:
             pos = comma.end()
         number_end = pos
         exponent: int | None = None
-        power = lex.power.match(view, pos)
+        power = lex.power.match(view, pos) if word is None else None
         if power is None and digits == "10":
             bare = lex.bare_power.match(view, pos)
             if bare is not None:
                 value, power = 1.0, bare
-        if power is None:
+        if power is None and word is None:
             garbled = lex.garbled_power.match(view, pos)
             if garbled is not None and int(garbled.group("exp")) in lex.garbled_exponents:
                 power = garbled
@@ -197,10 +205,17 @@ class Scanner:
                 break
             tokens.append((match.group(1), match.end()))
             at = match.end()
-        for count in range(len(tokens), 0, -1):
-            written = " ".join(t for t, _ in tokens[:count])
+        candidates = [
+            (" ".join(t for t, _ in tokens[:count]), tokens[count - 1][1])
+            for count in range(len(tokens), 0, -1)
+        ]
+        if tokens and "-" in tokens[0][0][1:]:  # "year-old": the unit before the hyphen
+            word, end = tokens[0]
+            cut = word.index("-", 1)
+            candidates.append((word[:cut], end - len(word) + cut))
+        for written, end in candidates:
             surface = written.rstrip(".'")
-            end = tokens[count - 1][1] - (len(written) - len(surface))
+            end -= len(written) - len(surface)
             code = self._to_ucum(prefix + _SLASH.sub("/", surface)) if surface else None
             if code is not None:
                 return code, end

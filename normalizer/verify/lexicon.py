@@ -1,11 +1,10 @@
 """The words verification reads evidence with.
 
 Comparator words, ULN/LLN phrases, powers of ten, range words and the
-same-length text view come from the rules extractor's ``data/patterns.toml``,
-so the project keeps one word list.  Only that *data* is shared: it is read here
-by a tolerant model of the fields verification uses (:class:`SharedPatterns`,
-extra fields ignored) and compiled by this module, so verification does not
-depend on the rules extractor's code.  What only verification needs (number
+same-length text view come from ``data/patterns.toml`` through its one schema
+(:mod:`normalizer.patterns`), so the project keeps one word list; this module
+compiles the parts verification reads, so verification does not depend on the
+rules extractor's code.  What only verification needs (number
 words, plausible ULN multipliers) is in ``data/evidence.toml``.
 """
 
@@ -16,16 +15,16 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..patterns import Op, Patterns, load_patterns
 
 __all__ = [
     "Comparator",
     "Evidence",
     "EvidenceData",
     "Shared",
-    "SharedPatterns",
     "load_evidence",
     "load_shared",
 ]
@@ -112,62 +111,6 @@ def load_evidence() -> Evidence:
 # The shared data of patterns.toml
 # --------------------------------------------------------------------------
 
-Op = Literal["ge", "gt", "le", "lt", "eq"]
-
-
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class ComparatorForms(_Tolerant):
-    """Phrases for one comparator, written before (or after) the value."""
-
-    op: Op
-    position: Literal["before", "after"] = "before"
-    forms: list[str] = Field(min_length=1)
-    implies: str | None = None
-    ambiguous: bool = False
-
-
-class RelativeForms(_Tolerant):
-    """Regexes naming a reference limit (ULN, LLN)."""
-
-    to: Literal["ULN", "LLN"]
-    patterns: list[str] = Field(min_length=1)
-    with_multiplier: list[str] = Field(default_factory=list)
-
-
-class Repair(_Tolerant):
-    """A one-character garble read as ``char`` where ``pattern`` matches."""
-
-    pattern: str
-    char: str = Field(min_length=1, max_length=1)
-
-
-class SharedPatterns(_Tolerant):
-    """The fields of ``patterns.toml`` that verification reads (see that file's header)."""
-
-    version: str
-    translate: dict[str, str]
-    escapes: str
-    repairs: list[Repair] = Field(default_factory=list)
-    comparators: list[ComparatorForms]
-    relative: list[RelativeForms]
-    multipliers: list[str]
-    power: str
-    garbled_power: str
-    garbled_exponents: list[int]
-    bare_power: str | None = None
-    lost_power_units: list[str]
-    range_separators: list[str]
-    range_openers: list[str]
-    fillers: list[str]
-    clause_break: str
-    mention_blockers: list[str] = Field(default_factory=list)
-    time_units: list[str] = Field(default_factory=list)
-    dose_units: list[str] = Field(default_factory=list)
-
-
 @dataclass(frozen=True, slots=True)
 class Comparator:
     """What a comparator phrase means."""
@@ -201,7 +144,7 @@ def _words(words: list[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Shared:
-    """Compiled :class:`SharedPatterns`."""
+    """The parts of :class:`~normalizer.patterns.Patterns` verification reads, compiled."""
 
     version: str
     table: dict[int, str]
@@ -241,7 +184,7 @@ class Shared:
         return self.comparators.get((position, _key(text)))
 
 
-def compile_shared(data: SharedPatterns) -> Shared:
+def compile_shared(data: Patterns) -> Shared:
     """Compile the shared pattern data."""
     comparators: dict[tuple[str, str], Comparator] = {}
     forms: dict[str, list[str]] = {"before": [], "after": []}
@@ -300,5 +243,4 @@ def compile_shared(data: SharedPatterns) -> Shared:
 @cache
 def load_shared() -> Shared:
     """Load and compile the shared fields of the packaged ``patterns.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/patterns.toml").read_text("utf-8")
-    return compile_shared(SharedPatterns.model_validate(tomllib.loads(raw)))
+    return compile_shared(load_patterns())

@@ -1,0 +1,149 @@
+"""The schema of ``data/patterns.toml``: comparator words, ULN forms, garbles, contexts.
+
+One data file, one schema, read by the rules extractor (which compiles all of it,
+``normalizer.extract.rules_lexicon``) and by verification (which compiles the
+words it reads evidence with, ``normalizer.verify.lexicon``).  The file documents
+its own fields; :class:`Patterns` enforces them (every regex must compile).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .extract.base import NumberReason
+from .models import RelativeTo
+
+__all__ = [
+    "ComparatorForms",
+    "ContextRule",
+    "Op",
+    "Pair",
+    "Patterns",
+    "RelativeForms",
+    "Repair",
+    "load_patterns",
+]
+
+Op = Literal["ge", "gt", "le", "lt", "eq"]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ComparatorForms(_Data):
+    """Phrases for one comparator, written before (or after) the value."""
+
+    op: Op
+    position: Literal["before", "after"] = "before"
+    forms: list[str] = Field(min_length=1)
+    implies: str | None = None
+    ambiguous: bool = False
+
+
+class RelativeForms(_Data):
+    """Regexes naming a reference limit (ULN, LLN)."""
+
+    to: RelativeTo
+    patterns: list[str] = Field(min_length=1)
+    with_multiplier: list[str] = Field(default_factory=list)
+
+
+class Repair(_Data):
+    """A one-character garble read as ``char`` where ``pattern`` matches."""
+
+    pattern: str
+    char: str = Field(min_length=1, max_length=1)
+
+
+class Pair(_Data):
+    """Names of a value pair written A/B, and the variables of A and of B."""
+
+    names: list[str] = Field(min_length=1)
+    variables: tuple[str, str]
+
+
+class ContextRule(_Data):
+    """Regexes for numbers that are not constraints, with the reason why."""
+
+    reason: NumberReason
+    patterns: list[str] = Field(min_length=1)
+    fallback: bool = False
+
+
+class Patterns(_Data):
+    """The schema of ``data/patterns.toml`` (documented in the file's header)."""
+
+    version: str
+    translate: dict[str, str]
+    escapes: str
+    repairs: list[Repair]
+    macros: dict[str, str]
+    comparators: list[ComparatorForms]
+    relative: list[RelativeForms]
+    multipliers: list[str]
+    power: str
+    bare_power: str
+    garbled_power: str
+    garbled_exponents: list[int]
+    lost_power_units: list[str]
+    range_separators: list[str]
+    range_openers: list[str]
+    fillers: list[str]
+    list_separators: str
+    link: str
+    qualifier_leads: list[str]
+    mention_blockers: list[str]
+    person_nouns: list[str]
+    clause_break: str
+    time_units: list[str]
+    dose_units: list[str]
+    other_heads: list[str]
+    label_stop: list[str]
+    number_words: dict[str, float]
+    pairs: list[Pair]
+    contexts: list[ContextRule]
+
+    @field_validator("translate")
+    @classmethod
+    def _one_char_each(cls, table: dict[str, str]) -> dict[str, str]:
+        for src, dst in table.items():
+            if len(src) != 1 or len(dst) != 1:
+                raise ValueError(f"translate {src!r} = {dst!r}: both sides must be one character")
+        return table
+
+    @model_validator(mode="after")
+    def _regexes_compile(self) -> Patterns:
+        regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
+        regexes += [self.link, self.clause_break, *self.multipliers, *self.range_separators]
+        regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]
+        regexes += [p for ctx in self.contexts for p in ctx.patterns]
+        regexes += [r.pattern for r in self.repairs]
+        for pattern in regexes:
+            try:
+                re.compile(self.expand(pattern))
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+        for repair in self.repairs:
+            if re.compile(repair.pattern).groups:
+                raise ValueError(f"repair {repair.pattern!r} must not hold groups")
+        return self
+
+    def expand(self, pattern: str) -> str:
+        """Replace ``<NAME>`` macros in ``pattern``."""
+        for name, body in self.macros.items():
+            pattern = pattern.replace(f"<{name}>", body)
+        return pattern
+
+
+@cache
+def load_patterns() -> Patterns:
+    """Load and validate the packaged ``data/patterns.toml`` (cached)."""
+    raw = resources.files("normalizer").joinpath("data/patterns.toml").read_text("utf-8")
+    return Patterns.model_validate(tomllib.loads(raw))
