@@ -17,3 +17,12 @@ def need_shared() -> None:
         if __import__("os").environ.get("CI"):
             pytest.fail(f"shared/ not found at {SHARED}: CI must run beside it")
         pytest.skip(f"shared/ not found at {SHARED}")
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, object]:
+    """pytest-recording: the project's one cassette configuration (match on the body,
+    keys filtered); record mode stays pytest-recording's default, ``none``."""
+    from normalizer.recording import VCR_CONFIG
+
+    return dict(VCR_CONFIG)
