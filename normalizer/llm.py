@@ -288,9 +288,21 @@ class LLMUsage:
         }
 
 
+def _replay_miss(exc: BaseException) -> bool:
+    """A request missing from a replayed cassette: retrying cannot help."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ == "CannotOverwriteExistingCassetteException":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _is_transient(exc: BaseException) -> bool:
     import openai
 
+    if _replay_miss(exc):
+        return False
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
     return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError)

@@ -336,7 +336,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
 }
 
 DOCUMENT_CODES = {"eligibility-empty", "eligibility-boundary", "eligibility-duplicate"}
-AGREEMENT_CODES = {"extractors-disagree"}
+AGREEMENT_CODES = {"extractors-disagree", "llm-only"}  # examples: here and tests/test_hybrid.py
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))

@@ -87,8 +87,9 @@ def _plan(rules: Extraction, llm: Extraction, keep_rivals: bool = True) -> _Plan
         if j in llm_index:
             continue
         rival_rules = [i for i in lonely_rules if _rivals(rules.constraints[i], lc)]
-        if rival_rules and not keep_rivals:
-            # the rules' reading stands; the disagreement is reported on it
+        rereads = [c for c in rules.constraints if _overlaps(c, lc)]
+        if (rival_rules or rereads) and not keep_rivals:
+            # the rules' reading of that text stands; a disagreement is reported on it
             dropped.append(lc)
             continue
         llm_index[j] = len(merged)
@@ -101,7 +102,7 @@ def _plan(rules: Extraction, llm: Extraction, keep_rivals: bool = True) -> _Plan
     for i in lonely_rules:
         rc = rules.constraints[i]
         rivals = [llm.constraints[j] for j in lonely_llm if _rivals(rc, llm.constraints[j])]
-        rivals += [c for c in dropped if _rivals(rc, c)]
+        rivals += [c for c in dropped if _rivals(rc, c) or _overlaps(rc, c)]
         if rivals:
             theirs = "; ".join(reading(c) for c in rivals)
             findings.append(
@@ -135,7 +136,21 @@ def _plan(rules: Extraction, llm: Extraction, keep_rivals: bool = True) -> _Plan
                     llm_index[j],
                 )
             )
+        elif not keep_rivals:
+            findings.append(
+                finding(
+                    "llm-only",
+                    f"only the LLM read {reading(lc)}: the rules could not read this part of "
+                    "the criterion",
+                    llm_index[j],
+                )
+            )
     return _Plan(merged, llm_index, findings)
+
+
+def _overlaps(a: Constraint, b: Constraint) -> bool:
+    """The two evidence spans share text: two readings of the same words."""
+    return a.evidence[0] < b.evidence[1] and b.evidence[0] < a.evidence[1]
 
 
 def _rivals(a: Constraint, b: Constraint) -> bool:
@@ -158,9 +173,11 @@ def merge_extractions(
 ) -> Extraction:
     """One extraction from two: agreeing constraints once, the others side by side.
 
-    With ``keep_rivals=False`` an LLM constraint that contradicts a rules
-    constraint on the same variable is not added: the rules' reading stands and
-    the ``extractors-disagree`` warning on it names both readings.
+    With ``keep_rivals=False`` (hybrid mode) the LLM only fills the rules' gaps: an
+    LLM constraint that contradicts a rules constraint on the same variable, or
+    re-reads text a rules constraint already read, is not added (the rules' reading
+    stands and the ``extractors-disagree`` warning on it names both readings), and
+    one only the LLM read carries ``llm-only`` so that a person confirms it.
 
     Findings of both extractors are kept (re-indexed, duplicates dropped) with
     the disagreements added; notes are pooled.  The merge is complete when
