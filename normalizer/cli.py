@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -523,6 +524,9 @@ def _root(
 
 def main() -> None:
     """Entry point of the console script: map package errors to one-line messages."""
+    # instructor logs every failed attempt at ERROR; the findings and the usage line
+    # already say what failed, once, where a curator reads it
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     try:
         app()
     except NormalizerError as exc:

@@ -180,11 +180,16 @@ def check_thresholds(report: EvalReport, path: Path, key: str) -> list[str]:
         table: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read thresholds ({exc})") from None
-    if key not in table:
-        raise ConfigError(f"{path}: no [{key}] table of thresholds")
+    floors: Any = table
+    for part in key.split("."):
+        if not isinstance(floors, dict) or part not in floors:
+            raise ConfigError(f"{path}: no [{key}] table of thresholds")
+        floors = floors[part]
     data = json.loads(report.model_dump_json())
     failures: list[str] = []
-    for name, limit in table[key].items():
+    for name, limit in floors.items():
+        if isinstance(limit, dict):
+            continue  # a nested table (e.g. [rules.dev] under [rules]) is another gate
         ceiling = name.startswith("max_")
         group, _, figure = name.removeprefix("max_").partition(".")
         try:
