@@ -1,7 +1,8 @@
-"""normalizer: structured, verified numeric constraints from eligibility criteria.
+r"""normalizer: structured, verified numeric constraints from eligibility criteria.
 
     >>> from normalizer import RulesExtractor, normalize_text
-    >>> doc = normalize_text("Inclusion Criteria:\\n* Age 18-75", name="x", extractor=RulesExtractor())
+    >>> text = "Inclusion Criteria:\n* Age 18-75"
+    >>> doc = normalize_text(text, name="x", extractor=RulesExtractor())
     >>> doc.criteria[0].constraints[0].variable
     'age'
 
