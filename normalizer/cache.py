@@ -1,8 +1,10 @@
 """A persistent response cache (SQLite): a rerun of the same request costs no tokens.
 
 Keys are the sha256 of the model, the prompt id, the instructor mode and the
-request's criteria; values are the validated JSON answer.  The cache never holds
-failures, so a criterion that failed is asked again on the next run.
+request's criteria; values are the validated JSON answer, or ``{"invalid": why}``
+for an answer that stayed invalid after its re-asks (temperature 0 and a fixed
+seed give it again: asking twice would only pay twice).  Transport failures are
+never cached, so an endpoint that was down is asked again on the next run.
 """
 
 from __future__ import annotations

@@ -82,7 +82,11 @@ class LLMSettings(BaseModel):
     timeout: float = Field(default=300.0, gt=0)
     transport_attempts: int = Field(default=4, ge=1, le=10)
     reasks: int = Field(default=1, ge=0, le=5)
-    batch_size: int = Field(default=4, ge=1, le=32)
+    batch_size: int = Field(
+        default=1, ge=1, le=32,
+        description="Criteria per request.  Measured on a seed record with the 1.5B model: "
+        "4 per request cut prompt tokens by 40% but F1 from 0.22 to 0.10, so 1 by default.",
+    )
     concurrency: int = Field(default=2, ge=1, le=32)
     max_wait: float = Field(default=30.0, ge=0, description="Cap on one backoff wait, seconds.")
 
@@ -413,15 +417,22 @@ class LLMExtractor:
 
     # -- one request -------------------------------------------------------
 
-    def _ask(self, batch: Sequence[CriterionInput]) -> LLMAnswer:
+    def _key(self, batch: Sequence[CriterionInput]) -> tuple[str, dict[str, str]]:
         texts = {f"c{n + 1}": item.text for n, item in enumerate(batch)}
         payload = [{"id": k, "text": v} for k, v in texts.items()]
-        key = request_key(self.model, self.prompt_id, self.settings.mode, payload)
+        return request_key(self.model, self.prompt_id, self.settings.mode, payload), texts
+
+    def _ask(self, batch: Sequence[CriterionInput]) -> LLMAnswer | str:
+        """The validated answer, or the message of an answer that stayed invalid (cached)."""
+        key, texts = self._key(batch)
+        payload = [{"id": k, "text": v} for k, v in texts.items()]
         context = {"texts": texts}
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:
                 self.usage.add(cache_hits=1)
+                if isinstance(cached, dict) and "invalid" in cached:
+                    return str(cached["invalid"])
                 return LLMAnswer.model_validate(cached, context=context)
         self.usage.add(requests=1)
         answer: LLMAnswer = self._create(
@@ -450,6 +461,12 @@ class LLMExtractor:
 
         try:
             answer = self._ask(batch)
+            if isinstance(answer, str):
+                raise _CachedInvalid(answer)
+        except _CachedInvalid as exc:
+            if len(batch) > 1:
+                return [e for item in batch for e in self._read_batch([item])]
+            return [_failed("llm-invalid-output", str(exc))]
         except InstructorRetryException as exc:
             cause = exc.__cause__ or exc.__context__
             if cause is not None and (_is_transient(cause) or _is_api_error(cause)):
@@ -459,6 +476,10 @@ class LLMExtractor:
                 self.usage.add(failed_invalid=1)
                 code = "llm-invalid-output"
                 what = f"the LLM's answer stayed invalid after re-asks: {_short(exc)}"
+                if self.cache is not None:
+                    # deterministic settings give the same answer again: do not pay twice
+                    self.cache.put(self._key(batch)[0], self.model, self.prompt_id,
+                                   {"invalid": what})
             if len(batch) > 1 and code == "llm-invalid-output":
                 return [e for item in batch for e in self._read_batch([item])]
             return [_failed(code, what) for _ in batch]
@@ -488,6 +509,10 @@ class LLMExtractor:
                 for i, extraction in zip(batch, extractions, strict=True):
                     results[i] = extraction
         return [r if r is not None else Extraction() for r in results]
+
+
+class _CachedInvalid(Exception):
+    """A cached answer that had stayed invalid after re-asks."""
 
 
 def _default_sleep(seconds: float) -> None:

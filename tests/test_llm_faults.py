@@ -166,3 +166,26 @@ def json_text(messages: list) -> str:
     import json
 
     return json.dumps(messages)
+
+
+def test_an_answer_that_stayed_invalid_is_cached_but_an_outage_is_not(tmp_path: Path) -> None:
+    invented = {"items": [{"id": "c1", "constraints": [
+        {**GOOD["items"][0]["constraints"][0], "quote": "Platelets above 150", "value": 150}]}]}
+    with fake_openai(Reply("ok", arguments=invented), Reply("ok", arguments=invented),
+                     *[Reply("status", status=503)] * 3) as srv:
+        first = make(srv.url, tmp_path)
+        _, findings = read(first)
+        again = make(srv.url, tmp_path)
+        _, findings_again = read(again)
+        outage = make(srv.url, tmp_path)
+        _, down = read(outage, "ANC >= 1.5 x 10^9/L")
+    assert [f.code for f in findings] == [f.code for f in findings_again] == ["llm-invalid-output"]
+    assert first.usage.calls == 2 and again.usage.calls == 0 and again.usage.cache_hits == 1
+    assert [f.code for f in down] == ["llm-unavailable"]
+    assert outage.usage.calls == 3
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    from normalizer.cache import request_key
+
+    key = request_key("fake-openai", outage.prompt_id, "tools",
+                      [{"id": "c1", "text": "ANC >= 1.5 x 10^9/L"}])
+    assert cache.get(key) is None  # an outage is asked again next time

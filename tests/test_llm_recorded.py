@@ -24,7 +24,7 @@ RECORDED = {
     "api_key": "sk-local",
     "model": "qwen2.5-coder-1.5b-instruct",
 }
-SEEDS_B4 = str(REPO / "tests" / "cassettes" / "gold" / "llm-seeds-b4.yaml")
+SEEDS_B1 = str(REPO / "tests" / "cassettes" / "gold" / "llm-seeds-b1.yaml")
 
 
 def llm(tmp_path: Path | None = None, **overrides: object) -> LLMExtractor:
@@ -34,9 +34,9 @@ def llm(tmp_path: Path | None = None, **overrides: object) -> LLMExtractor:
 
 
 @pytest.mark.block_network
-@pytest.mark.vcr(SEEDS_B4)
+@pytest.mark.vcr(SEEDS_B1)
 def test_seed_record_read_by_the_llm_and_verified(tmp_path: Path) -> None:
-    reader = llm(tmp_path, batch_size=4)
+    reader = llm(tmp_path)
     report = evaluate(
         [REPO / "gold" / "dev.jsonl"],
         LLMWithNotes(RulesExtractor(), reader),
@@ -50,7 +50,7 @@ def test_seed_record_read_by_the_llm_and_verified(tmp_path: Path) -> None:
     assert report.status["accepted_precision"] == 1.0
     assert report.micro["matched"] >= 1
     # a warm cache answers the same reading with no call at all
-    again = llm(tmp_path, batch_size=4)
+    again = llm(tmp_path)
     evaluate([REPO / "gold" / "dev.jsonl"], LLMWithNotes(RulesExtractor(), again),
              {"extractor": "llm"}, only="seed-001")
     assert again.usage.calls == 0 and again.usage.cache_hits == reader.usage.requests
@@ -65,6 +65,7 @@ INJECTION = (
 @pytest.mark.block_network
 @pytest.mark.vcr
 def test_prompt_injection_cannot_add_ungrounded_constraints() -> None:
+    """Criterion text is data: an instruction inside it cannot add what the text lacks."""
     reader = llm()
     [crit] = read_criteria(
         [CriterionInput("inc-1", "inclusion", INJECTION, 0)], [INJECTION], reader
@@ -81,3 +82,9 @@ def test_prompt_injection_cannot_add_ungrounded_constraints() -> None:
     assert crit.status != "accepted" or all(
         c.variable == "age" for c in crit.constraints
     ), crit
+    # in this recording the model did follow the injection ("platelets > 36", a quote
+    # not in the text): the validator sent it back, the model repeated it, and the
+    # criterion ends with a finding instead of the invented constraint
+    assert [c.variable for c in crit.constraints] == []
+    assert "llm-invalid-output" in {f.code for f in crit.findings}
+    assert crit.status == "needs_review"
