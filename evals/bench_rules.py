@@ -4,7 +4,8 @@
 
 Throughput: segment() + RulesExtractor over every Chia and LCT .txt file, best of
 three runs in one process (units.py warmed up first, as in a long run).  Quality:
-value recall, comparator recall and precision against the brat gold
+value recall, comparator recall and precision against the brat gold (precision also
+"any value": a prediction matching a Chia Value hung on any entity type counts)
 (normalizer.evaluation.brat_score), per corpus and split.  quantulum3 (optional
 dependency group "bench") reads the same Chia criteria: its speed, and its value
 recall and precision under the same scorer (each quantity it finds counts as a
@@ -96,6 +97,7 @@ def figures(report: BratReport) -> dict[str, Any]:
         "value_recall": report.value_recall.rate,
         "comparator_recall": report.comparator_recall.rate,
         "precision": report.precision.rate,
+        "precision_any_value": report.precision_any_value.rate,
         "gold_items": report.counts.gold_items,
         "predictions": report.counts.predictions,
         "documents": report.counts.documents,
@@ -168,7 +170,7 @@ def main() -> int:
     q = result["quantulum3_chia"]
     if q.get("installed"):
         print(f"  quantulum3 chia{'':31} {q['criteria']:9} {q['per_second']:8}")
-    header = f"{'value rec.':>10} {'cmp rec.':>9} {'precision':>10} {'gold':>6}"
+    header = f"{'value rec.':>10} {'cmp rec.':>9} {'precision':>10} {'(any value)':>12} {'gold':>6}"
     print(f"\n{'quality (brat gold)':22} {header}")
     rows = [(f"rules {k}", v) for k, v in result["rules"].items()]
     if q.get("installed"):
@@ -176,7 +178,7 @@ def main() -> int:
     for label, f in rows:
         print(
             f"  {label:20} {pct(f['value_recall']):>10} {pct(f['comparator_recall']):>9}"
-            f" {pct(f['precision']):>10} {f['gold_items']:6}"
+            f" {pct(f['precision']):>10} {pct(f['precision_any_value']):>12} {f['gold_items']:6}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
