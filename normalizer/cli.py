@@ -141,6 +141,12 @@ NoCacheArg = Annotated[bool, typer.Option("--no-cache", help="Do not read or wri
 RouteArg = Annotated[RouteOption, typer.Option("--route", help="hybrid: what goes to the LLM.")]
 
 
+def _table_console() -> Console:
+    """A console for tables: the terminal's width, or 140 columns into a pipe or a file."""
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, width=140)
+
+
 def _error(message: str) -> None:
     _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
 
@@ -270,7 +276,7 @@ def normalize(
         route=route,
     )
     default: Section = section.value if section else "unknown"
-    out = Console(highlight=False, soft_wrap=True)
+    out = _table_console()
     failed: list[Path] = []
     documents: list[Document] = []
     for doc in _documents(files, reader, default, max_bytes, failed):
@@ -359,7 +365,7 @@ def review(
                 row["text"],
             ])
     else:
-        Console(highlight=False, soft_wrap=True).print(review_table(rows))
+        _table_console().print(review_table(rows))
     _report_usage(llm)
     _exit_for(failed, len(files))
 
