@@ -29,7 +29,7 @@ from .errors import ConfigError, InputError, NormalizerError
 from .extract.base import Extractor
 from .io import MAX_BYTES, read_source
 from .models import Document, Section
-from .pipeline import normalize_text
+from .pipeline import normalize_text, provenance_of
 from .recording import replaying
 from .render import document_table, review_table
 
@@ -370,18 +370,6 @@ def review(
     _exit_for(failed, len(files))
 
 
-def _stamp(reader: Extractor) -> dict[str, str | None]:
-    from .catalog import load_catalog
-
-    return {
-        "normalizer_version": __version__,
-        "extractor": reader.name,
-        "catalog_version": load_catalog().version,
-        "prompt_id": getattr(reader, "prompt_id", None),
-        "model": getattr(reader, "model", None),
-    }
-
-
 @app.command("eval")
 def eval_(
     gold: Annotated[
@@ -484,7 +472,9 @@ def eval_(
 
     assert gold is not None
     with replaying(cassette, record):
-        report = evaluate(gold, reader, _stamp(reader), only=only, sample=sample)
+        report = evaluate(
+            gold, reader, provenance_of(reader).model_dump(), only=only, sample=sample
+        )
     if llm is not None:
         report.usage = llm.usage.as_dict()
     payload = report.model_dump_json(indent=2)

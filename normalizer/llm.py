@@ -417,15 +417,18 @@ class LLMExtractor:
 
     # -- one request -------------------------------------------------------
 
-    def _key(self, batch: Sequence[CriterionInput]) -> tuple[str, dict[str, str]]:
+    def _request(
+        self, batch: Sequence[CriterionInput]
+    ) -> tuple[str, dict[str, str], list[dict[str, str]]]:
+        """The cache key, the texts by id and the payload sent for ``batch``."""
         texts = {f"c{n + 1}": item.text for n, item in enumerate(batch)}
         payload = [{"id": k, "text": v} for k, v in texts.items()]
-        return request_key(self.model, self.prompt_id, self.settings.mode, payload), texts
+        key = request_key(self.model, self.prompt_id, self.settings.mode, payload)
+        return key, texts, payload
 
     def _ask(self, batch: Sequence[CriterionInput]) -> LLMAnswer | str:
         """The validated answer, or the message of an answer that stayed invalid (cached)."""
-        key, texts = self._key(batch)
-        payload = [{"id": k, "text": v} for k, v in texts.items()]
+        key, texts, payload = self._request(batch)
         context = {"texts": texts}
         if self.cache is not None:
             cached = self.cache.get(key)
@@ -478,7 +481,7 @@ class LLMExtractor:
                 what = f"the LLM's answer stayed invalid after re-asks: {_short(exc)}"
                 if self.cache is not None:
                     # deterministic settings give the same answer again: do not pay twice
-                    self.cache.put(self._key(batch)[0], self.model, self.prompt_id,
+                    self.cache.put(self._request(batch)[0], self.model, self.prompt_id,
                                    {"invalid": what})
             if len(batch) > 1 and code == "llm-invalid-output":
                 return [e for item in batch for e in self._read_batch([item])]

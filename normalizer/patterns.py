@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -20,6 +21,7 @@ from .extract.base import NumberReason
 from .models import RelativeTo
 
 __all__ = [
+    "Comparator",
     "ComparatorForms",
     "ContextRule",
     "Op",
@@ -140,6 +142,15 @@ class Patterns(_Data):
         for name, body in self.macros.items():
             pattern = pattern.replace(f"<{name}>", body)
         return pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    """What a comparator phrase means (compiled from :class:`ComparatorForms`)."""
+
+    op: Op
+    implies: str | None
+    ambiguous: bool
 
 
 @cache

@@ -18,7 +18,7 @@ from .segment import segment
 from .units import convert
 from .verify import check_criterion, check_document, status_of
 
-__all__ = ["canonical_of", "normalize_text", "read_criteria"]
+__all__ = ["canonical_of", "normalize_text", "provenance_of", "read_criteria"]
 
 
 def canonical_of(constraint: Constraint) -> Canonical | None:
@@ -51,6 +51,18 @@ def canonical_of(constraint: Constraint) -> Canonical | None:
 
 def _finish(constraints: list[Constraint]) -> list[Constraint]:
     return [c.model_copy(update={"canonical": canonical_of(c)}) for c in constraints]
+
+
+def provenance_of(extractor: Extractor) -> Provenance:
+    """What produced an output: tool and catalog versions, extractor, prompt id, model."""
+    kind = extractor.name if extractor.name in ("rules", "llm") else "hybrid"
+    return Provenance(
+        normalizer_version=__version__,
+        extractor=cast(Literal["rules", "llm", "hybrid"], kind),
+        catalog_version=load_catalog().version,
+        prompt_id=getattr(extractor, "prompt_id", None),
+        model=getattr(extractor, "model", None),
+    )
 
 
 def read_criteria(
@@ -94,13 +106,9 @@ def normalize_text(
     for crit in criteria:
         crit.findings.extend(extra.get(crit.id, []))
         crit.status = status_of(crit)
-    if provenance is None:
-        kind = extractor.name if extractor.name in ("rules", "llm") else "hybrid"
-        provenance = Provenance(
-            normalizer_version=__version__,
-            extractor=cast(Literal["rules", "llm", "hybrid"], kind),
-            catalog_version=load_catalog().version,
-            prompt_id=getattr(extractor, "prompt_id", None),
-            model=getattr(extractor, "model", None),
-        )
-    return Document(source=name, provenance=provenance, criteria=criteria, eligibility=eligibility)
+    return Document(
+        source=name,
+        provenance=provenance or provenance_of(extractor),
+        criteria=criteria,
+        eligibility=eligibility,
+    )

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..catalog import Catalog
-from ..patterns import Op, Patterns, load_patterns
+from ..patterns import Comparator, Op, Patterns, load_patterns
 from .base import NumberReason
 
 # The regex parser of the standard library (re._parser, re._constants): context
@@ -83,15 +83,6 @@ def _key(text: str) -> str:
 def _words(words: Iterable[str]) -> str:
     longest_first = sorted(set(words), key=len, reverse=True)
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
-
-
-@dataclass(frozen=True, slots=True)
-class Comparator:
-    """What a comparator phrase means."""
-
-    op: Op
-    implies: str | None
-    ambiguous: bool
 
 
 @dataclass(frozen=True, slots=True)

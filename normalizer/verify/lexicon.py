@@ -18,7 +18,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..patterns import Op, Patterns, load_patterns
+from ..patterns import Comparator, Patterns, load_patterns
 
 __all__ = [
     "Comparator",
@@ -110,15 +110,6 @@ def load_evidence() -> Evidence:
 # --------------------------------------------------------------------------
 # The shared data of patterns.toml
 # --------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Comparator:
-    """What a comparator phrase means."""
-
-    op: Op
-    implies: str | None
-    ambiguous: bool
-
 
 def _key(text: str) -> str:
     return " ".join(text.lower().split())
