@@ -169,6 +169,7 @@ _MULTIPLIER = re.compile(
   | (?:[x×X*]|\\\*)\s*10\s*\(\s*[-−]?\d{1,2}\s*\)
   | (?:[x×X*]|\\\*)\s*10(?:3|6|9|12)(?!\d)
   | (?:(?:[x×X*]|\\\*)\s*)?10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+
+  | (?<=\d\s)10(?:3|6|9|12)(?=\s*/)
     """,
     re.VERBOSE,
 )
@@ -428,6 +429,19 @@ def nct_id(doc_id: str) -> str:
     return match.group(0) if match else doc_id
 
 
+# Other readings of a value as written, kept beside the literal one: European thousands
+# ("150.000 cels/mm3" is 150000) and a power of ten whose superscript was lost ("< 105/mm3"
+# is 10^5, "> 103 IU/mL" 10^3).  A prediction on either reading matches.
+_DOT_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})\.(\d{3})(?![\d.,])")
+_LOST_POWER = re.compile(r"(?<![\d.,^*x×X])(?<![\dx×X*]\s)10([3-9])(?=\s*(?:/|[A-Za-zµμ]))")
+
+
+def _other_readings(text: str) -> tuple[float, ...]:
+    found = [float(a + b) for a, b in _DOT_THOUSANDS.findall(text)]
+    found += [10.0 ** int(exp) for exp in _LOST_POWER.findall(text)]
+    return tuple(found)
+
+
 def _locate(criteria: Sequence[Segment], start: int) -> Segment | None:
     return next((c for c in criteria if c.start <= start < c.end), None)
 
@@ -455,7 +469,7 @@ def _item(
         entity_text=entity_text,
         value_text=doc.text[start:end],
         value_span=value_span,
-        values=tuple(value for value, _ in numbers),
+        values=tuple(value for value, _ in numbers) + _other_readings(doc.text[start:end]),
         comparator=comparator,
         unit_text=unit_text,
     )

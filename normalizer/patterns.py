@@ -107,6 +107,7 @@ class Patterns(_Data):
     time_units: list[str]
     dose_units: list[str]
     other_heads: list[str]
+    time_heads: list[str]
     label_stop: list[str]
     number_words: dict[str, float]
     pairs: list[Pair]

@@ -149,16 +149,19 @@ class UnitTable(BaseModel):
     version: str
     annotations: Annotations = Field(default_factory=Annotations)
     exact: dict[str, str] = Field(default_factory=dict)
+    not_units: list[str] = Field(default_factory=list)
     aliases: dict[str, str]
     garbles: list[Garble] = Field(default_factory=list)
     conversions: list[Conversion] = Field(default_factory=list)
     _by_key: dict[str, str] = PrivateAttr(default_factory=dict)
     _by_exact: dict[str, str] = PrivateAttr(default_factory=dict)
+    _not_units: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     def model_post_init(self, context: object, /) -> None:
         """Index aliases by their normalised keys."""
         self._by_key = _index(self.aliases, casefold=True)
         self._by_exact = _index(self.exact, casefold=False)
+        self._not_units = frozenset(_normalise(w, casefold=False) for w in self.not_units)
 
     @model_validator(mode="after")
     def _one_rule_per_unit(self) -> UnitTable:
@@ -174,6 +177,10 @@ class UnitTable(BaseModel):
     def alias(self, key: str) -> str | None:
         """Return the UCUM code of a normalised key, or None."""
         return self._by_key.get(key)
+
+    def never_unit(self, surface: str) -> bool:
+        """Whether a case-sensitive spelling is a word, not a unit ("MS" relapses)."""
+        return _normalise(surface, casefold=False) in self._not_units
 
     def exact_alias(self, surface: str) -> str | None:
         """Return the UCUM code of a case-sensitive spelling, or None."""
@@ -311,6 +318,8 @@ def to_ucum(surface: str) -> str | None:
     table = load_unit_table()
     stripped = surface.strip()
     if not stripped:
+        return None
+    if table.never_unit(stripped):
         return None
     found = table.exact_alias(stripped)
     if found is not None:

@@ -55,6 +55,15 @@ _MAX_LIMIT_MENTION_GAP = 90  # characters between a variable and its limit
 _MAX_QUALIFIER = 40  # characters of a condition between two limits on one variable
 _MAX_DURATION_GAP = 40  # characters between a time-valued variable and its value
 _SLASH_GAP = re.compile(r"\s*/\s*")
+_OF_A_SET = re.compile(
+    r"\s+of\s+(?:these|them|those|which|the\s+(?:following|above|below|criteria|conditions))\b",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"[A-Za-z]")
+_CLAUSE_LINK = re.compile(r",\s*(?:or|and)\b", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"\b(?:or|and)\b|,", re.IGNORECASE)
+_MIN_NAME_WORDS = 2
+_OUT_OF = frozenset({5.0, 10.0, 100.0})  # "pain 4/10": a score out of a scale's maximum
 # a person noun right before a limit, "women above 18", "the patient is less than 28 days"
 _PERSON_GAP = re.compile(r"(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE)
 _WORD_GAP = re.compile(r"\s*(?:of\s+)?")  # "at least three", "a minimum of six"
@@ -215,6 +224,8 @@ class RulesExtractor:
             q = self._scan.quantity(view, match)
             if match in compared and q.unit is None and self._counted(view, q.end):
                 continue  # "at least two moderate or severe exacerbations"
+            if q.unit is None and q.relative is None and _OF_A_SET.match(view, q.end):
+                continue  # "with at least one of these", "2 of the following"
             quantities.append(q)
         return quantities, [m.span() for m in numbers], [m.span() for m in words]
 
@@ -352,6 +363,10 @@ class RulesExtractor:
                     readings.extend(pair)
                     previous = pair[-1]
                     continue
+                if limit.unit is None and limit.pair.value not in _OUT_OF:
+                    if limit.quantities[0].value != 1:
+                        continue  # a ratio, not a value: visual acuity "20/40"
+                    limit = self._dilution(limit)  # a titre "> 1/40" is a dilution of 40
             link = self._link(view, previous.limit, limit, breaks, mentions) if previous else None
             reading = self._own(view, limit, mentions, floor)
             if reading is None and link is not None and previous is not None:
@@ -406,6 +421,18 @@ class RulesExtractor:
             and (x.upper is None) == (y.upper is None)
             and (x.lower, x.upper) != (y.lower, y.upper)
         )
+
+    def _dilution(self, limit: _Limit) -> _Limit:
+        """The limit on the denominator of a "1/N" titre."""
+        assert limit.pair is not None
+        b = limit.pair
+        out = _Limit(limit.start, limit.end, [b], limit.lower, limit.upper, None, None)
+        out.equivalents.append(limit.quantities[0])
+        if limit.cmp is not None:
+            out.set_op(limit.cmp)
+        else:
+            out.lower = out.upper = Bound(value=b.value, inclusive=True)
+        return out
 
     def _pair_readings(self, view: str, limit: _Limit, floor: int) -> list[_Reading]:
         """One limit per variable of a named pair: "BP ≥ 140/90 mmHg"."""
@@ -478,12 +505,16 @@ class RulesExtractor:
             for m in reversed(before[:-1]):
                 if self._lex.list_gap.fullmatch(view, m.end, chosen[-1].start) is None:
                     break
+                if self._aside(view, m, chosen[-1].start):
+                    break  # "(adjusted for serum albumin) serum calcium < 8"
                 chosen.append(m)
             chosen.reverse()
             if not limit.explicit and not self._fillers_only(
                 view, chosen[-1].end, limit.value_start, mentions
             ):
                 return None
+            if self._named_between(view, chosen[-1].end, limit.start):
+                return None  # "body weight for one hour, or a serum lactate level of > 2"
             targets = [t for t in self._targets(chosen) if self._fits(t.variable, limit)]
             return _Reading(limit, targets) if targets else None
         number_end = limit.quantities[-1].number_end
@@ -492,6 +523,10 @@ class RulesExtractor:
                 continue
             if not self._fillers_only(view, min(limit.end, m.start), m.start, mentions):
                 break
+            if _ALTERNATIVE.search(view, min(limit.end, m.start), m.start) and self._named_between(
+                view, floor, limit.start, alone=True
+            ):
+                break  # "mean arterial pressure < 70 mmHg or systolic blood pressure < 100"
             var = self._catalog.get(m.variable)
             modifier = _NEXT_WORD.match(view, m.end)
             if not self._fits(m.variable, limit) or (
@@ -513,6 +548,38 @@ class RulesExtractor:
                 limit.end = tail.end
             return _Reading(limit, self._targets([m]))
         return None
+
+    def _aside(self, view: str, mention: Mention, end: int) -> bool:
+        """Whether ``mention`` closes a parenthesis that opened on other words."""
+        close = view.find(")", mention.end, end)
+        if close < 0:
+            return False
+        opened = view.rfind("(", 0, mention.start)
+        return opened >= 0 and _LETTER.search(view, opened + 1, mention.start) is not None
+
+    def _named_between(self, view: str, start: int, end: int, alone: bool = False) -> bool:
+        """Whether another, uncatalogued quantity is named right before a limit.
+
+        After a clause link (", or", ", and") in ``view[start:end]``, a name ending in a
+        measurement word ("a serum lactate level of"); with ``alone``, such a name is all
+        that stands between ``start`` and the limit.
+        """
+        at = start
+        if not alone:
+            links = list(_CLAUSE_LINK.finditer(view, start, end))
+            if not links:
+                return False
+            at = links[-1].end()
+        label = self._label(view, max(at, 0), end)
+        if label is None:
+            return False
+        tail = view[label[1] : end]
+        words = view[label[0] : label[1]].split()
+        return (
+            len(words) >= _MIN_NAME_WORDS
+            and self._lex.other_head.search(view, *label) is not None
+            and self._lex.filler_gap.fullmatch(tail) is not None
+        )
 
     def _targets(self, chosen: list[Mention]) -> list[_Target]:
         targets: list[_Target] = []
@@ -655,7 +722,10 @@ class RulesExtractor:
         """
         name = view[label[0] : label[1]]
         headed = self._lex.other_head.search(name) is not None
-        if limit.unit in self._lex.time_units or limit.unit in self._lex.dose_units:
+        if limit.unit in self._lex.time_units:
+            alone = len(name.split()) == 1
+            return self._lex.time_head.match(name) is not None or (headed and not alone)
+        if limit.unit in self._lex.dose_units:
             return headed
         unitless = limit.unit is None and limit.relative is None and limit.pair is None
         if unitless and not self._glued_unit(view, limit):
@@ -709,7 +779,13 @@ class RulesExtractor:
         match = _AFTER_LABEL.match(view, limit.end)
         if match is None:
             return None
-        return self._span(0, list(_LABEL_WORD.finditer(view, match.start(1), match.end(1))))
+        words = list(_LABEL_WORD.finditer(view, match.start(1), match.end(1)))
+        rate = _RATE.search(match.group(1)) is not None  # "10 cigarettes a day"
+        for k, word in enumerate([] if rate else words[1:], 1):
+            if word.group().lower() in self._lex.label_stop:
+                words = words[:k]  # "30 pack-years in lifetime"
+                break
+        return self._span(0, words)
 
     def _span(self, start: int, words: list[re.Match[str]]) -> tuple[int, int] | None:
         while words and words[-1].group().lower() in self._lex.label_stop:

@@ -38,6 +38,7 @@ __all__ = [
 
 _MIN_TRIGGER = 1  # shortest literal that triggers a context pattern
 _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
+_GLUED_HEAD = 5  # heads at least this long may end a compound word ("birthweight")
 
 
 _Trie = dict[str, "_Trie"]
@@ -85,6 +86,14 @@ def _words(words: Iterable[str]) -> str:
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
 
 
+def _heads(heads: Iterable[str]) -> str:
+    """The last word(s) of a name: a long head may close a compound ("birthweight"), a
+    short one must start its word ("dosage" does not end in the head "age")."""
+    glued = [h for h in heads if len(h) >= _GLUED_HEAD]
+    whole = [h for h in heads if len(h) < _GLUED_HEAD]
+    return rf"(?:(?:{_words(glued)})|\b(?:{_words(whole)}))$"
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Compiled patterns (build with :func:`load_lexicon` or :func:`compile_patterns`)."""
@@ -115,6 +124,7 @@ class Lexicon:
     time_units: frozenset[str]
     dose_units: frozenset[str]
     other_head: re.Pattern[str]
+    time_head: re.Pattern[str]
     label_stop: frozenset[str]
     number_word: re.Pattern[str]
     number_values: dict[str, float]
@@ -323,7 +333,8 @@ def compile_patterns(data: Patterns) -> Lexicon:
         clause_break=re.compile(data.clause_break),
         time_units=frozenset(data.time_units),
         dose_units=frozenset(data.dose_units),
-        other_head=re.compile(r"(?:" + _words(data.other_heads) + r")$", re.IGNORECASE),
+        other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
+        time_head=re.compile(r"^(?:" + _words(data.time_heads) + r")$", re.IGNORECASE),
         label_stop=frozenset(data.label_stop),
         number_word=re.compile(number_word, re.IGNORECASE),
         number_values={w.lower(): v for w, v in data.number_words.items()},

@@ -37,7 +37,15 @@ _DECIMAL_COMMA = re.compile(r",(\d{1,2})(?![\d,])")
 _CMP_END = re.compile(
     r"(?:[<>=≤≥]|\b(?:than|least|most|to|of|over|above|under|below|between|and|from))\s*$", re.I
 )
+# Thousands written with blanks ("100 000/mm3") or, in European text, with dots
+# ("10.000 cells/mm3"): read as thousands only when a unit follows (the blanks) or the
+# unit counts cells per volume (the dots).
+_BLANK_THOUSANDS = re.compile(r"(?:[ \u00a0\u202f]\d{3})+(?![\d.,])")
+_GARBLED_GROUP = re.compile(r"\s10[3-9]$")
+_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")
+_PER_VOLUME = re.compile(r"(?:10\*\d+)?/(?:mm3|uL|mL|L)$")
 _HYPHEN_UNIT = re.compile(r"-(?=[A-Za-z])")
+_WORD_DIGITS = re.compile(r"\s*\(\s*(\d+)\s*\)")  # "three (3) years"
 _THAN = re.compile(r"\s*than\b", re.IGNORECASE)
 _PER = re.compile(r"\s*/")  # "x 10^9/Liter": an unknown unit, the power stays out of the value
 
@@ -153,6 +161,21 @@ class Scanner:
         ):
             value = float(f"{digits}.{comma.group(1)}")
             pos = comma.end()
+        blanks = (
+            _BLANK_THOUSANDS.match(view, pos)
+            if word is None and len(digits) <= 3 and digits.isdigit()
+            else None
+        )
+        if (
+            blanks is not None
+            and not _GARBLED_GROUP.match(blanks.group())  # "100 109/l" is 100 x 10^9/L
+            and self.unit(view, blanks.end()) is not None
+        ):
+            value = float(digits + re.sub(r"\D", "", blanks.group()))
+            pos = blanks.end()
+        spelled = _WORD_DIGITS.match(view, pos) if word is not None else None
+        if spelled is not None and float(spelled.group(1)) == value:
+            pos = spelled.end()
         number_end = pos
         exponent: int | None = None
         power = lex.power.match(view, pos) if word is None else None
@@ -184,6 +207,13 @@ class Scanner:
             found = self.unit(view, pos)
             if found is not None:
                 unit, end = found
+        if (
+            exponent is None
+            and unit is not None
+            and _DOT_THOUSANDS.fullmatch(digits)
+            and _PER_VOLUME.match(unit)
+        ):
+            value = float(digits.replace(".", ""))  # "10.000 cells/mm3"
         if (
             exponent is None
             and len(digits) == 3
