@@ -20,17 +20,24 @@ import platform
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from normalizer.brat import BratDoc, iter_documents
-from normalizer.evaluation.brat_score import BratReport, score_documents
+from normalizer.evaluation.brat_score import (
+    Bounded,
+    BratReport,
+    Rate,
+    precision_on,
+    score_documents,
+)
+from normalizer.evaluation.gold import load_gold
 from normalizer.evaluation.split import split_of
 from normalizer.extract.base import CriterionInput
 from normalizer.extract.rules import RulesExtractor
 from normalizer.extract.rules_lexicon import load_lexicon
-from normalizer.models import Bound, Constraint, Section
+from normalizer.models import Bound, Constraint, GoldCase, Section
 from normalizer.segment import segment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,6 +134,49 @@ def quantulum(docs: list[BratDoc]) -> dict[str, Any]:
     return result
 
 
+def gold_ceiling(docs: list[BratDoc], extractor: RulesExtractor) -> dict[str, Any]:
+    """Chia precision of the curated gold itself, beside the rules, on the same criteria.
+
+    The Chia criteria that ``gold/*.jsonl`` annotates (case id ``chia-<NCT>-<inc|exc>-<n>``)
+    are scored as if the gold were an extractor: what a curator following
+    gold/README.md scores under the same scorer, i.e. how far the annotation's scope
+    (not the extractor) bounds precision.
+    """
+    cases: dict[tuple[str, str], GoldCase] = {}
+    for case in load_gold(sorted((REPO / "gold").glob("*.jsonl"))):
+        parts = case.id.split("-")
+        if parts[0] == "chia" and len(parts) == 4:
+            cases[(f"{parts[1]}_{parts[2]}", f"{parts[2]}-{parts[3]}")] = case
+
+    def gold(doc: BratDoc, criterion: Any) -> Sequence[Bounded] | None:
+        case = cases.get((doc.doc_id, criterion.id))
+        return None if case is None or case.text != criterion.text else case.constraints
+
+    def rules(doc: BratDoc, criterion: Any) -> Sequence[Bounded] | None:
+        if gold(doc, criterion) is None:
+            return None
+        return extractor.read(criterion.text).constraints
+
+    def rates(pair: tuple[Rate, Rate]) -> dict[str, Any]:
+        strict, lenient = pair
+        return {
+            "precision": strict.rate,
+            "precision_any_value": lenient.rate,
+            "predictions": strict.total,
+        }
+
+    result: dict[str, Any] = {}
+    for split in ("dev", "test"):
+        chosen = [d for d in docs if split_of(d.doc_id) == split]
+        criteria = sum(1 for d in chosen for c in d.criteria if gold(d, c) is not None)
+        result[split] = {
+            "criteria": criteria,
+            "gold": rates(precision_on(chosen, gold)),
+            "rules": rates(precision_on(chosen, rules)),
+        }
+    return result
+
+
 def pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:5.1f}%"
 
@@ -163,6 +213,7 @@ def main() -> int:
                 report = score_documents(rules_scorer(extractor), chosen, split=split)
                 result["rules"][f"{name}/{split}"] = figures(report)
     result["quantulum3_chia"] = quantulum(docs["chia"])
+    result["gold_ceiling_chia"] = gold_ceiling(docs["chia"], extractor)
 
     print(f"{'throughput (segment + extract, best of 3)':44} {'criteria':>9} {'per s':>8}")
     for name, t in result["throughput"].items():
@@ -180,6 +231,18 @@ def main() -> int:
             f"  {label:20} {pct(f['value_recall']):>10} {pct(f['comparator_recall']):>9}"
             f" {pct(f['precision']):>10} {pct(f['precision_any_value']):>12} {f['gold_items']:6}"
         )
+    print(
+        "\nChia precision of the curated gold itself (gold/*.jsonl cases from Chia),"
+        " beside the rules on the same criteria"
+    )
+    for split, row in result["gold_ceiling_chia"].items():
+        for who in ("gold", "rules"):
+            f = row[who]
+            print(
+                f"  {who:5} chia/{split:4} {row['criteria']:4} criteria {f['predictions']:4}"
+                f" constraints  precision {pct(f['precision'])}"
+                f"  (any value) {pct(f['precision_any_value'])}"
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
     print(f"\nwrote {args.out}")

@@ -252,8 +252,9 @@ class BratDoc:
     criteria: list[Segment]
     items: list[BratNumeric] = field(default_factory=list)
     other_values: dict[str, list[float]] = field(default_factory=dict)
-    """Chia only: numbers of Values hung on other entity types (Observation, Drug...),
-    by criterion id: not gold items, but annotated values (a lenient precision)."""
+    """Chia only: by criterion id, the numbers of the Value entities that are not gold
+    items: hung on another entity type (Observation, Drug...) or on no entity at all (the
+    annotator marked the Value but drew no relation).  A lenient precision counts them."""
 
     @property
     def nct_id(self) -> str:
@@ -499,6 +500,7 @@ def _read_chia(txt: Path) -> BratDoc:
     section = _SECTION_OF_SUFFIX.get(txt.stem.rsplit("_", 1)[-1].lower(), "unknown")
     doc = BratDoc("chia", txt.stem, txt, text, _chia_criteria(text, section))
     ann = _parse_ann(txt.with_suffix(".ann"), text)
+    gold_values: set[str] = set()
     for kind, arg1, arg2 in ann.relations:
         if kind != "Has_value" or arg1 not in ann.entities or arg2 not in ann.entities:
             continue
@@ -506,11 +508,8 @@ def _read_chia(txt: Path) -> BratDoc:
         if value_type != "Value" or not _DIGIT.search(_fragments(text, spans)):
             continue
         if entity_type not in _CHIA_ENTITIES:
-            where = _locate(doc.criteria, _cover(spans)[0])
-            if where is not None:
-                found = [v for v, _ in _numbers(_fragments(text, spans))]
-                doc.other_values.setdefault(where.id, []).extend(found)
             continue
+        gold_values.add(arg2)
         cover = _cover(spans)
         criterion = _locate(doc.criteria, cover[0])
         if criterion is None:
@@ -536,6 +535,14 @@ def _read_chia(txt: Path) -> BratDoc:
                 _unit_tail(read, spans_in_read),
             )
         )
+    for entity_id, (entity_type, spans) in ann.entities.items():
+        written = _fragments(text, spans)
+        if entity_type != "Value" or entity_id in gold_values or not _DIGIT.search(written):
+            continue
+        where = _locate(doc.criteria, _cover(spans)[0])
+        if where is not None:
+            found = [v for v, _ in _numbers(written)] + list(_other_readings(written))
+            doc.other_values.setdefault(where.id, []).extend(found)
     doc.items.sort(key=lambda item: (item.value_span, item.entity_text))
     return doc
 

@@ -108,6 +108,7 @@ class Patterns(_Data):
     dose_units: list[str]
     other_heads: list[str]
     time_heads: list[str]
+    time_heads_alone: list[str]
     label_stop: list[str]
     number_words: dict[str, float]
     pairs: list[Pair]

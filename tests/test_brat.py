@@ -16,7 +16,7 @@ from normalizer.brat import (
     parse_numbers,
 )
 from normalizer.errors import ExtractorError, InputError
-from normalizer.evaluation.brat_score import render, score_corpus
+from normalizer.evaluation.brat_score import precision_on, render, score_corpus
 from normalizer.evaluation.split import split_of
 from normalizer.models import Bound, Constraint, Section
 
@@ -149,6 +149,55 @@ def test_broken_ann_is_an_input_error(tmp_path: Path) -> None:
         list(iter_documents(tmp_path))
 
 
+def test_chia_other_readings_and_unlinked_values(tmp_path: Path) -> None:
+    """Lost powers and dot thousands keep both readings; a Value with no Has_value
+    relation (or on another entity type) is annotated, not gold: only the lenient
+    precision counts it."""
+    text = (
+        "Age >18\nPlatelets < 105/mm3\nplatelets < 150.000 cels/mm3\n"
+        "Life expectancy > 3 months\n"
+    )
+    ann = "\n".join(
+        [
+            "T1\tPerson 0 3\tAge",
+            "T2\tValue 4 7\t>18",
+            "T3\tMeasurement 8 17\tPlatelets",
+            "T4\tValue 18 27\t< 105/mm3",
+            "T5\tMeasurement 28 37\tplatelets",
+            "T6\tValue 38 56\t< 150.000 cels/mm3",
+            "T7\tObservation 57 72\tLife expectancy",
+            "T8\tValue 73 83\t> 3 months",
+            "R1\tHas_value Arg1:T3 Arg2:T4\t",
+            "R2\tHas_value Arg1:T5 Arg2:T6\t",
+            "R3\tHas_value Arg1:T7 Arg2:T8\t",
+        ]
+    )
+    (tmp_path / "NCT00000001_inc.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "NCT00000001_inc.ann").write_text(ann + "\n", encoding="utf-8")
+    (doc,) = iter_documents(tmp_path)
+    check_offsets(doc.text, doc.items)
+    assert [(i.criterion_id, i.values) for i in doc.items] == [
+        ("inc-2", (105.0, 100000.0)),
+        ("inc-3", (150.0, 150000.0)),
+    ]
+    assert doc.other_values == {"inc-1": [18.0], "inc-4": [3.0]}
+
+    def constraint(variable: str, value: float) -> Constraint:
+        bound = Bound(value=value, inclusive=False)
+        return Constraint(variable=variable, label=variable, lower=bound, evidence=(0, 1))
+
+    predicted = {
+        "inc-1": [constraint("age", 18)],
+        "inc-2": [constraint("platelets", 100000)],
+        "inc-3": [constraint("platelets", 150000)],
+        "inc-4": [constraint("life_expectancy", 3), constraint("other", 7)],
+    }
+    strict, lenient = precision_on([doc], lambda _, c: predicted.get(c.id))
+    assert (strict.hits, lenient.hits, strict.total) == (2, 4, 5)
+    skipped, _ = precision_on([doc], lambda _, c: predicted.get(c.id) if c.id == "inc-2" else None)
+    assert (skipped.hits, skipped.total) == (1, 1)
+
+
 # --- value and comparator parsing (real value strings from Chia and LCT) -------------------
 
 
@@ -158,6 +207,7 @@ def test_broken_ann_is_an_input_error(tmp_path: Path) -> None:
         ("greater than or equal to 10 g/dL", [10.0], ">="),
         ("greater than or equal to 1.5 x 10^9/L", [1.5], ">="),
         ("<100x109/L", [100.0], "<"),
+        ("> 100 109/l", [100.0], ">"),  # the flattened power after a blank is no number
         ("≥10.0\\*109/L", [10.0], ">="),
         ("0 - 2", [0.0, 2.0], "range"),
         ("< 18 years", [18.0], "<"),

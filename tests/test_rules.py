@@ -234,6 +234,94 @@ CASES: list[tuple[str, str, list[Want]]] = [
         [Want("other", ge=4, le=4, unit="mm")],
     ),
     ("NCT02785549", "Planned removal of more than 10 lung lesions", []),
+    # durations are not measurements; a qualified duration or a gestation is
+    ("NCT02695992", "Symptomatic, permanent AF of at least three months duration", []),
+    ("NCT02462590", "Invasively mechanically ventilated >72 hours at the time of screening;", []),
+    (
+        "NCT03253796",
+        "Has physician-diagnosed active nr-axSpA with disease duration <= 5 years",
+        [Want("other", le=5, unit="a")],
+    ),
+    # doses of drugs other than corticosteroids ("dosage" does not end in the head "age")
+    ("NCT01742117", "Inability to take aspirin at a dosage of 100 mg or less", []),
+    (
+        "NCT00576173",
+        "Patients who have taken either morphine with daily dose more than 120mg or Fentanyl "
+        "with daily dose more than 50ug/hr",
+        [],
+    ),
+    # counts of a set
+    (
+        "NCT03253796",
+        "Has a HLA-B27+ gene and 2 or more of the SpA characteristics listed above",
+        [],
+    ),
+    (
+        "NCT01217671",
+        "History of at least two moderate or severe exacerbations that required change in "
+        "treatment (antibiotics, systemic steroids, hospitalization) in the last 18 months prior "
+        "to date of screening , with at least one of these occurring within the last 12 months",
+        [],
+    ),
+    # thousands written with blanks or dots; a flattened power after a blank
+    (
+        "NCT00720031",
+        "leucocytes ³ 2000 elements per mm3, hemoglobin ³ 10.5g/dl, platelets ³ 100 000 per mm3",
+        [
+            Want("wbc", ge=2000, unit="/mm3"),
+            Want("hemoglobin", ge=10.5, unit="g/dL"),
+            Want("platelets", ge=100000, unit="/mm3"),
+        ],
+    ),
+    (
+        "NCT01743755",
+        "Leukocytosis (>10.000 cells/mm3), leftward shift (>10%) or leucopenia (<4000 cells/mm3)",
+        [
+            Want("wbc", gt=10000, unit="/mm3"),
+            Want("other", gt=10, unit="%"),
+            Want("wbc", lt=4000, unit="/mm3"),
+        ],
+    ),
+    (
+        "NCT01850147",
+        "Neutrophils > 1.5 109/l, Platelets > 100 109/l",
+        [Want("anc", gt=1.5, unit="10*9/L"), Want("platelets", gt=100, unit="10*9/L")],
+    ),
+    ("NCT02419378", "1. =2 MS relapses within 24 months", []),  # MS is no unit
+    (
+        "NCT03366779",
+        "Subject has a life expectancy of less than three (3) years.",
+        [Want("life_expectancy", lt=3, unit="a")],
+    ),
+    # ratios: a Snellen fraction is no value; a titre limits its dilution
+    (
+        "NCT02678962",
+        "The potential postoperative visual acuity of 20/40 or better in both eyes;",
+        [],
+    ),
+    (
+        "NCT02609048",
+        "Positive Anti-Mitochondrial Antibodies (AMA) titers (>1/40 on immunofluorescence",
+        [Want("other", gt=40)],
+    ),
+    # whose limit: an aside, an uncatalogued name in between, an alternative after
+    (
+        "NCT00391690",
+        "Corrected (adjusted for serum albumin) serum calcium concentration < 8.0 mg/dl "
+        "(2.00 mmol/L) or ≥ 12.0 mg/dl (3.00 mmol/L).",
+        [Want("calcium", lt=8, unit="mg/dL"), Want("calcium", ge=12, unit="mg/dL")],
+    ),
+    (
+        "NCT02118467",
+        "Shock will be defined as mean arterial pressure less than 70 mmHg or systolic blood "
+        "pressure less than 100 mmHg",
+        [Want("other", lt=70, unit="mm[Hg]"), Want("sbp", lt=100, unit="mm[Hg]")],
+    ),
+    (
+        "NCT02118467",
+        "urine output < 0.5 mL/kg body weight for one hour, or a serum lactate level of > 2",
+        [Want("other", lt=0.5, unit="mL/kg"), Want("other", gt=2)],
+    ),
 ]
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
@@ -38,12 +38,13 @@ from rich.table import Table
 from ..brat import BratDoc, BratNumeric, Corpus, detect_corpus, iter_documents
 from ..errors import ExtractorError, InputError
 from ..extract.base import Extractor as ExtractorProtocol
-from ..models import Constraint, Section
+from ..models import Bound, Constraint, Section
 from ..segment import Segment
 from .split import Split, split_of
 
 __all__ = [
     "REL_TOLERANCE",
+    "Bounded",
     "BratReport",
     "Counts",
     "EntityRow",
@@ -52,6 +53,7 @@ __all__ = [
     "Extractor",
     "Rate",
     "VariableRow",
+    "precision_on",
     "render",
     "score_corpus",
     "score_documents",
@@ -142,8 +144,10 @@ class BratReport(_Model):
     bare_value_recalled: int
     precision: Rate
     precision_any_value: Rate = Field(
-        description="Chia: a prediction also counts when it matches a Value annotated on "
-        "any entity type (Observation, Drug...), not only Measurement/Person; LCT: = precision."
+        description="Chia: a prediction also counts when it matches any number the "
+        "annotators marked as a Value in its criterion, whether the Value hangs on a "
+        "Measurement/Person, another entity type (Observation, Drug...) or no entity at all; "
+        "LCT: = precision."
     )
     by_variable: list[VariableRow]
     by_entity: list[EntityRow]
@@ -161,7 +165,19 @@ def _on_gold(value: float, numbers: Iterable[float]) -> bool:
     return any(_same(value, number) for number in numbers)
 
 
-def _bound_values(constraint: Constraint) -> list[float]:
+class Bounded(Protocol):
+    """Anything with bounds: a predicted constraint, or a gold one."""
+
+    @property
+    def lower(self) -> Bound | None:
+        """The lower bound, if any."""
+
+    @property
+    def upper(self) -> Bound | None:
+        """The upper bound, if any."""
+
+
+def _bound_values(constraint: Bounded) -> list[float]:
     return [b.value for b in (constraint.lower, constraint.upper) if b is not None]
 
 
@@ -283,6 +299,34 @@ def _predict(
         per_doc.append(results[at : at + len(doc.criteria)])
         at += len(doc.criteria)
     return per_doc
+
+
+def precision_on(
+    docs: Iterable[BratDoc],
+    predict: Callable[[BratDoc, Segment], Sequence[Bounded] | None],
+) -> tuple[Rate, Rate]:
+    """Precision and any-value precision of ``predict`` over the criteria it answers.
+
+    ``predict`` returns the constraints of one criterion, or ``None`` to leave the
+    criterion out: how the curated gold cases of some criteria score under this
+    scorer, beside an extractor on the same criteria.
+    """
+    total = strict = lenient = 0
+    for doc in docs:
+        numbers: dict[str, list[float]] = defaultdict(list)
+        for item in doc.items:
+            numbers[item.criterion_id].extend(item.values)
+        for criterion in doc.criteria:
+            constraints = predict(doc, criterion)
+            if constraints is None:
+                continue
+            gold = numbers.get(criterion.id, [])
+            annotated = gold + doc.other_values.get(criterion.id, [])
+            for c in constraints:
+                total += 1
+                strict += any(_on_gold(v, gold) for v in _bound_values(c))
+                lenient += any(_on_gold(v, annotated) for v in _bound_values(c))
+    return Rate.of(strict, total), Rate.of(lenient, total)
 
 
 def score_documents(

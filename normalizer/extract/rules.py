@@ -56,7 +56,7 @@ _MAX_QUALIFIER = 40  # characters of a condition between two limits on one varia
 _MAX_DURATION_GAP = 40  # characters between a time-valued variable and its value
 _SLASH_GAP = re.compile(r"\s*/\s*")
 _OF_A_SET = re.compile(
-    r"\s+of\s+(?:these|them|those|which|the\s+(?:following|above|below|criteria|conditions))\b",
+    r"(?:\s+or\s+more)?\s+of\s+(?:these|them|those|which|the)\b",
     re.IGNORECASE,
 )
 _LETTER = re.compile(r"[A-Za-z]")
@@ -723,8 +723,9 @@ class RulesExtractor:
         name = view[label[0] : label[1]]
         headed = self._lex.other_head.search(name) is not None
         if limit.unit in self._lex.time_units:
-            alone = len(name.split()) == 1
-            return self._lex.time_head.match(name) is not None or (headed and not alone)
+            if len(name.split()) == 1:
+                return self._lex.time_head_alone.fullmatch(name) is not None
+            return self._lex.time_head.search(name) is not None
         if limit.unit in self._lex.dose_units:
             return headed
         unitless = limit.unit is None and limit.relative is None and limit.pair is None

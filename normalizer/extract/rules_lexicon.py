@@ -87,8 +87,11 @@ def _words(words: Iterable[str]) -> str:
 
 
 def _heads(heads: Iterable[str]) -> str:
-    """The last word(s) of a name: a long head may close a compound ("birthweight"), a
-    short one must start its word ("dosage" does not end in the head "age")."""
+    """The regex of the last word(s) of a name, from its possible heads.
+
+    A long head may close a compound ("birthweight"); a short one must start its word
+    ("dosage" does not end in the head "age").
+    """
     glued = [h for h in heads if len(h) >= _GLUED_HEAD]
     whole = [h for h in heads if len(h) < _GLUED_HEAD]
     return rf"(?:(?:{_words(glued)})|\b(?:{_words(whole)}))$"
@@ -125,6 +128,7 @@ class Lexicon:
     dose_units: frozenset[str]
     other_head: re.Pattern[str]
     time_head: re.Pattern[str]
+    time_head_alone: re.Pattern[str]
     label_stop: frozenset[str]
     number_word: re.Pattern[str]
     number_values: dict[str, float]
@@ -334,7 +338,8 @@ def compile_patterns(data: Patterns) -> Lexicon:
         time_units=frozenset(data.time_units),
         dose_units=frozenset(data.dose_units),
         other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
-        time_head=re.compile(r"^(?:" + _words(data.time_heads) + r")$", re.IGNORECASE),
+        time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),
+        time_head_alone=re.compile(r"(?:" + _words(data.time_heads_alone) + r")$", re.I),
         label_stop=frozenset(data.label_stop),
         number_word=re.compile(number_word, re.IGNORECASE),
         number_values={w.lower(): v for w, v in data.number_words.items()},
