@@ -458,6 +458,7 @@ def _item(
     unit_text: str | None,
 ) -> BratNumeric:
     start, end = value_span
+    written = doc.text[start:end]
     return BratNumeric(
         corpus=doc.corpus,
         doc_id=doc.doc_id,
@@ -468,9 +469,9 @@ def _item(
         criterion_start=criterion.start,
         entity_type=entity_type,
         entity_text=entity_text,
-        value_text=doc.text[start:end],
+        value_text=written,
         value_span=value_span,
-        values=tuple(value for value, _ in numbers) + _other_readings(doc.text[start:end]),
+        values=tuple(value for value, _ in numbers) + _other_readings(written),
         comparator=comparator,
         unit_text=unit_text,
     )
@@ -536,8 +537,10 @@ def _read_chia(txt: Path) -> BratDoc:
             )
         )
     for entity_id, (entity_type, spans) in ann.entities.items():
+        if entity_type != "Value" or entity_id in gold_values:
+            continue
         written = _fragments(text, spans)
-        if entity_type != "Value" or entity_id in gold_values or not _DIGIT.search(written):
+        if not _DIGIT.search(written):
             continue
         where = _locate(doc.criteria, _cover(spans)[0])
         if where is not None:

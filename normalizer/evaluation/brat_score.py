@@ -181,8 +181,13 @@ def _bound_values(constraint: Bounded) -> list[float]:
     return [b.value for b in (constraint.lower, constraint.upper) if b is not None]
 
 
+def _bound_on(constraint: Bounded, numbers: Sequence[float]) -> bool:
+    """Whether a bound of ``constraint`` equals one of ``numbers``."""
+    return any(_on_gold(v, numbers) for v in _bound_values(constraint))
+
+
 def _value_hit(item: BratNumeric, constraints: Sequence[Constraint]) -> bool:
-    return any(_on_gold(v, item.values) for c in constraints for v in _bound_values(c))
+    return any(_bound_on(c, item.values) for c in constraints)
 
 
 def _shape_hit(item: BratNumeric, c: Constraint) -> bool:
@@ -215,7 +220,7 @@ def _shape_hit(item: BratNumeric, c: Constraint) -> bool:
                 and _on_gold(lower.value, numbers)
             )
         case None:
-            return any(_on_gold(v, numbers) for v in _bound_values(c))
+            return _bound_on(c, numbers)
 
 
 def _normalise_entity(text: str) -> str:
@@ -324,8 +329,8 @@ def precision_on(
             annotated = gold + doc.other_values.get(criterion.id, [])
             for c in constraints:
                 total += 1
-                strict += any(_on_gold(v, gold) for v in _bound_values(c))
-                lenient += any(_on_gold(v, annotated) for v in _bound_values(c))
+                strict += _bound_on(c, gold)
+                lenient += _bound_on(c, annotated)
     return Rate.of(strict, total), Rate.of(lenient, total)
 
 
@@ -392,8 +397,8 @@ def score_documents(
             for c in constraints:
                 n_pred += 1
                 var_total[c.variable] += 1
-                n_pred_any += any(_on_gold(v, annotated) for v in _bound_values(c))
-                if any(_on_gold(v, gold_numbers) for v in _bound_values(c)):
+                n_pred_any += _bound_on(c, annotated)
+                if _bound_on(c, gold_numbers):
                     n_pred_hit += 1
                     var_hit[c.variable] += 1
                 else:

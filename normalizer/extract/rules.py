@@ -721,11 +721,11 @@ class RulesExtractor:
         chemotherapy" is a count.
         """
         name = view[label[0] : label[1]]
-        headed = self._lex.other_head.search(name) is not None
         if limit.unit in self._lex.time_units:
             if len(name.split()) == 1:
                 return self._lex.time_head_alone.fullmatch(name) is not None
             return self._lex.time_head.search(name) is not None
+        headed = self._lex.other_head.search(name) is not None
         if limit.unit in self._lex.dose_units:
             return headed
         unitless = limit.unit is None and limit.relative is None and limit.pair is None
