@@ -11,6 +11,11 @@ Schema history
    version, extractor, catalog version, prompt id and model) and
    ``eligibility`` (per variable, the set of values that inclusion and exclusion
    criteria together allow).  Criterion and constraint objects are unchanged.
+3. Adds ``record``: which registry record a document is (record id, NCT id,
+   title, conditions, where it was read from: file, line, zip member, index in a
+   search page) and the registry's structured eligibility fields (minimum and
+   maximum age, sex, healthy volunteers, standard age groups).  ``source`` and
+   the criterion and constraint objects are unchanged.
 """
 
 from __future__ import annotations
@@ -33,13 +38,16 @@ __all__ = [
     "GoldCase",
     "GoldConstraint",
     "Provenance",
+    "RecordInfo",
+    "RecordOrigin",
+    "RegistryFields",
     "RelativeTo",
     "Section",
     "Severity",
     "Status",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Section = Literal["inclusion", "exclusion", "unknown"]
 Severity = Literal["error", "warning", "info"]
@@ -154,11 +162,51 @@ class EligibilitySet(_Model):
     criteria: list[str] = Field(description="Ids of the criteria that bound this variable.")
 
 
+class RecordOrigin(_Model):
+    """Where a record was read from: a file, and inside it a line, zip member or index."""
+
+    path: str = Field(description="The input file as given, or '-' for standard input.")
+    line: int | None = Field(
+        default=None, description="1-based line where the record starts (JSON Lines, AACT, CSV)."
+    )
+    member: str | None = Field(default=None, description="Zip member holding the record.")
+    index: int | None = Field(
+        default=None, description="0-based index of the study in a search page's 'studies'."
+    )
+
+
+class RegistryFields(_Model):
+    """The registry's structured eligibility fields, as the registry states them."""
+
+    minimum_age: str | None = Field(default=None, description="As written, e.g. '18 Years'.")
+    maximum_age: str | None = Field(default=None, description="As written, e.g. '65 Years'.")
+    sex: Literal["all", "female", "male"] | None = None
+    healthy_volunteers: bool | None = None
+    std_ages: list[str] = Field(
+        default_factory=list, description="ClinicalTrials.gov age groups: CHILD, ADULT, ..."
+    )
+
+
+class RecordInfo(_Model):
+    """Which registry record a document is (schema version 3)."""
+
+    id: str = Field(description="Stable record id: the NCT id when known, else the origin.")
+    nct_id: str | None = None
+    title: str | None = None
+    conditions: list[str] = Field(default_factory=list)
+    origin: RecordOrigin
+    registry: RegistryFields | None = None
+    note: str | None = Field(
+        default=None, description="What the reader noticed, e.g. a record without criteria text."
+    )
+
+
 class Document(_Model):
     """A normalised registry record."""
 
     schema_version: int = SCHEMA_VERSION
     source: str
+    record: RecordInfo | None = None
     provenance: Provenance | None = None
     criteria: list[Criterion] = Field(default_factory=list)
     eligibility: list[EligibilitySet] = Field(default_factory=list)

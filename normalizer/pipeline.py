@@ -8,17 +8,26 @@ status.  Verification never depends on which extractor produced a constraint.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from . import __version__
 from .catalog import load_catalog
 from .extract.base import CriterionInput, Extraction, Extractor
 from .models import Canonical, Constraint, Criterion, Document, Provenance, Section
+
+if TYPE_CHECKING:
+    from .records import Record
 from .segment import segment
 from .units import convert
 from .verify import check_criterion, check_document, status_of
 
-__all__ = ["canonical_of", "normalize_text", "provenance_of", "read_criteria"]
+__all__ = [
+    "canonical_of",
+    "normalize_record",
+    "normalize_text",
+    "provenance_of",
+    "read_criteria",
+]
 
 
 def canonical_of(constraint: Constraint) -> Canonical | None:
@@ -112,3 +121,21 @@ def normalize_text(
         criteria=criteria,
         eligibility=eligibility,
     )
+
+
+def normalize_record(
+    record: Record, *, extractor: Extractor, provenance: Provenance | None = None
+) -> Document:
+    """Normalise one registry record: its text as :func:`normalize_text`, plus who it is."""
+    if record.text is None:
+        doc = Document(source=record.source, provenance=provenance or provenance_of(extractor))
+    else:
+        doc = normalize_text(
+            record.text,
+            name=record.source,
+            extractor=extractor,
+            default_section=record.default_section,
+            provenance=provenance,
+        )
+    doc.record = record.info
+    return doc
