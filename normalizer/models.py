@@ -15,7 +15,10 @@ Schema history
    title, conditions, where it was read from: file, line, zip member, index in a
    search page) and the registry's structured eligibility fields (minimum and
    maximum age, sex, healthy volunteers, standard age groups).  ``source`` and
-   the criterion and constraint objects are unchanged.
+   the criterion and constraint objects are unchanged.  Curated documents
+   (read from a run store where curators decided) carry ``decided_by`` on a
+   constraint and ``decisions`` on a criterion; machine output omits both, so
+   its criterion and constraint objects stay exactly the contract's.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ __all__ = [
     "Canonical",
     "Constraint",
     "Criterion",
+    "Decision",
+    "DecisionAction",
     "Document",
     "EligibilityInterval",
     "EligibilitySet",
@@ -54,6 +59,7 @@ Severity = Literal["error", "warning", "info"]
 Status = Literal["accepted", "needs_review", "rejected"]
 ExtractorName = Literal["rules", "llm"]
 RelativeTo = Literal["ULN", "LLN"]
+DecisionAction = Literal["accept", "correct", "reject", "add", "not_a_constraint"]
 
 Span = tuple[int, int]
 
@@ -84,6 +90,25 @@ def _check_span(span: Span) -> Span:
     return span
 
 
+class Decision(_Model):
+    """A curator's decision on a constraint or criterion (documents read from a store)."""
+
+    action: DecisionAction
+    curator: str
+    at: str = Field(description="When it was decided, ISO 8601 UTC.")
+    note: str | None = None
+    suggested_by: str | None = Field(
+        default=None, description="The extractor whose suggestion the curator took, if any."
+    )
+    evidence: Span | None = Field(
+        default=None, description="not_a_constraint: the number's [start, end) in the input."
+    )
+    stale: bool = Field(
+        default=False,
+        description="The decision no longer matches what was read (shown, never applied).",
+    )
+
+
 class Constraint(_Model):
     """A numeric condition stated by a criterion, as the criterion says it."""
 
@@ -97,6 +122,11 @@ class Constraint(_Model):
     canonical: Canonical | None = None
     evidence: Span = Field(description="[start, end) offsets into the input document.")
     extracted_by: list[ExtractorName] = Field(default_factory=list)
+    decided_by: Decision | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="A curator's decision on this constraint (curated documents only).",
+    )
 
     @model_validator(mode="after")
     def _valid_evidence(self) -> Constraint:
@@ -125,6 +155,11 @@ class Criterion(_Model):
     constraints: list[Constraint] = Field(default_factory=list)
     status: Status = "accepted"
     findings: list[Finding] = Field(default_factory=list)
+    decisions: list[Decision] = Field(
+        default_factory=list,
+        exclude_if=lambda v: not v,
+        description="Criterion-level curator decisions (curated documents only).",
+    )
 
     @model_validator(mode="after")
     def _valid_span(self) -> Criterion:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,42 @@ def vcr_config() -> dict[str, object]:
     from normalizer.recording import VCR_CONFIG
 
     return dict(VCR_CONFIG)
+
+
+POSTGRES_ADMIN = __import__("os").environ.get(
+    "NORMALIZER_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test"
+)
+"""The PostgreSQL server the store tests use (trust auth); each test gets its own database."""
+
+
+def _postgres_database() -> Iterator[str]:
+    """Create a fresh database on the test server, yield its URL, drop it afterwards."""
+    import os
+    import uuid
+
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5)
+    except Exception as exc:  # any failure to reach the server means: no server
+        message = f"no PostgreSQL server at {POSTGRES_ADMIN}: {exc}".splitlines()[0]
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run the store tests on PostgreSQL)")
+        pytest.skip(message)
+    name = f"normalizer_t_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        base = POSTGRES_ADMIN.rsplit("/", 1)[0]
+        try:
+            yield f"{base}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store target: a SQLite file, or a database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "runs.sqlite")
+    else:
+        yield from _postgres_database()

@@ -1,0 +1,44 @@
+"""What makes a stored result still valid: the record's content and the versions read with.
+
+A rerun skips a record whose content hash and versions key are both unchanged;
+anything else (new text, new registry fields, new rules, catalog, patterns,
+prompt or model) reads it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from ..models import Provenance
+
+if TYPE_CHECKING:
+    from ..records import Record
+
+__all__ = ["content_hash", "versions_key", "versions_of"]
+
+
+def _sha256(payload: object) -> str:
+    raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def content_hash(record: Record) -> str:
+    """sha256 of what the record says: its text, section default and record fields."""
+    info = record.info.model_dump(mode="json", exclude={"origin"})
+    return _sha256({"text": record.text, "section": record.default_section, "info": info})
+
+
+def versions_of(provenance: Provenance) -> dict[str, str | None]:
+    """The versions a result depends on: tool, extractor, catalog, patterns, prompt, model."""
+    from ..patterns import load_patterns
+
+    stamped = provenance.model_dump(mode="json")
+    stamped["patterns_version"] = load_patterns().version
+    return stamped
+
+
+def versions_key(versions: dict[str, str | None]) -> str:
+    """sha256 of the versions: one value to compare with the stored one."""
+    return _sha256(versions)

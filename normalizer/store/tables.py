@@ -1,0 +1,72 @@
+"""The run store's tables (SQLAlchemy Core, portable between SQLite and PostgreSQL).
+
+Every table belongs to a numbered migration in :mod:`normalizer.store.migrations`;
+this module only declares them.  JSON is stored as text so that one schema
+serves both databases.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = ["failures", "metadata", "migrations_table", "records", "runs"]
+
+metadata = MetaData()
+
+migrations_table = Table(
+    "normalizer_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", String(40), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("command", Text, nullable=False),
+    Column("versions", Text, nullable=False, doc="JSON: the versions the run read with."),
+    Column("summary", Text, doc="JSON: counts at the end of the run."),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("nct_id", String(40)),
+    Column("source", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, doc="sha256 of the record as read."),
+    Column("versions_key", String(64), nullable=False, doc="sha256 of the versions read with."),
+    Column("document", Text, nullable=False, doc="The document JSON, as normalised."),
+    Column("criteria", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("needs_review", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("seconds", Float, nullable=False, doc="Time spent normalising the record."),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+Index("records_nct_id", records.c.nct_id)
+
+failures = Table(
+    "failures",
+    metadata,
+    Column("where_", String(600), primary_key=True, key="where"),
+    Column("record_id", String(400)),
+    Column("message", Text, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("at", String(40), nullable=False),
+)
