@@ -65,7 +65,11 @@ _ALTERNATIVE = re.compile(r"\b(?:or|and)\b|,", re.IGNORECASE)
 _MIN_NAME_WORDS = 2
 _OUT_OF = frozenset({5.0, 10.0, 100.0})  # "pain 4/10": a score out of a scale's maximum
 # a person noun right before a limit, "women above 18", "the patient is less than 28 days"
-_PERSON_GAP = re.compile(r"(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE)
+# (searched in a bounded window before the limit, from a word's start: linear time)
+_PERSON_GAP = re.compile(
+    r"(?<!\w)(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE
+)
+_PERSON_REACH = 80  # characters before a limit where its person noun may start
 _WORD_GAP = re.compile(r"\s*(?:of\s+)?")  # "at least three", "a minimum of six"
 _NEXT_WORD = re.compile(r"[ -]?([A-Za-z][A-Za-z0-9/]*)")
 _MAX_UNIT_WORD = 4
@@ -690,7 +694,8 @@ class RulesExtractor:
         if not limit.explicit:
             return None
         label = self._label(view, max(floor, 0), limit.start)
-        person = _PERSON_GAP.search(view, max(floor, 0), limit.start)
+        reach = max(floor, 0, limit.start - _PERSON_REACH)
+        person = _PERSON_GAP.search(view, reach, limit.start)
         person = person if person and self._lex.person.fullmatch(person.group(1)) else None
         implied = limit.cmp.implies if limit.cmp else None
         if person and (limit.unit is None or limit.unit in self._lex.time_units):

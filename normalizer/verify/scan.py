@@ -50,7 +50,7 @@ Role = Literal[
 ]
 
 # not inside a word, and not an identifier's number ("ICD-10", "DSM-5", "COVID-19")
-_NUMBER = re.compile(r"(?:(?<![\w.])|(?<=[^\w.][xX]))(?<![A-Za-z]-)\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?:(?<![\w.])|(?<=[^\w.][xX]))(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DECIMAL_COMMA = re.compile(r"(\d+),(\d{1,2})")
@@ -67,6 +67,7 @@ _COUNTED = re.compile(r"[A-Za-z]+\+?\s?/")
 _MULTIPLIER_GAP = re.compile(r"\s*[xX*]\s*")  # "> x3 upper normal limit"
 _UNIT_GOES_ON = re.compile(r"\s*(?:/|per\b)", re.IGNORECASE)
 _UNIT_WINDOW = 40
+_NAMED_GAP = 120  # characters: fillers and one variable's name between a comparator and its value
 _INVERT: dict[str, Op] = {"gt": "le", "lt": "ge", "ge": "lt", "le": "gt"}
 
 
@@ -397,6 +398,8 @@ def _comparators(view: str, quantities: list[Quantity]) -> None:
 
 def _named_between(view: str, start: int, end: int) -> bool:
     """'greater than NYHA 2': only fillers and one variable's name between."""
+    if end - start > _NAMED_GAP:
+        return False  # fillers and one name are short: a long gap is never one
     pattern, _, _ = _mention_lookup()
     names = list(pattern.finditer(view, start, end))
     if len(names) != 1:
