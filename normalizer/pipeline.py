@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from . import __version__
 from .catalog import load_catalog
+from .errors import InputError
 from .extract.base import CriterionInput, Extractor
 from .guard import finite_only, too_long
 from .models import Canonical, Constraint, Criterion, Document, Provenance, Section
@@ -107,6 +108,18 @@ def read_criteria(
     return criteria
 
 
+def _check_text(source: object, name: str) -> None:
+    if not isinstance(source, str):
+        raise InputError(f"{name}: text must be a str, not {type(source).__name__}")
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{name}: the text cannot be encoded as UTF-8 (lone surrogate "
+            f"U+{ord(source[exc.start]):04X} at offset {exc.start})"
+        ) from None
+
+
 def normalize_text(
     source: str,
     *,
@@ -115,7 +128,12 @@ def normalize_text(
     default_section: Section = "unknown",
     provenance: Provenance | None = None,
 ) -> Document:
-    """Normalise one registry record's eligibility text into a verified document."""
+    """Normalise one registry record's eligibility text into a verified document.
+
+    Raises :class:`~normalizer.errors.InputError` for text that is not a ``str``
+    or cannot be encoded as UTF-8 (a lone surrogate): its output could not be written.
+    """
+    _check_text(source, name)
     segments = segment(source, default_section)
     inputs = [CriterionInput(s.id, s.section, s.text, s.start) for s in segments]
     criteria = read_criteria(inputs, [source] * len(inputs), extractor)
