@@ -925,8 +925,9 @@ class RulesExtractor:
     ) -> None:
         """A note for every number no constraint used; unexplained ones make it incomplete."""
         fallbacks: list[Note] | None = None
+        covered = _Cover(used)
         for start, end in numbers:
-            if any(a <= start < b for a, b in used):
+            if covered.holds(start):
                 continue
             reason: NumberReason | None = next(
                 (n.reason for n in notes if n.start <= start < n.end), None
@@ -968,6 +969,26 @@ class RulesExtractor:
         if unit in self._lex.time_units:
             return "temporal"
         return None
+
+
+class _Cover:
+    """Is a position inside any of some ``[a, b)`` spans?  A bisect, not a scan of them all."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if b <= a:
+                continue
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def holds(self, pos: int) -> bool:
+        k = bisect.bisect_right(self._starts, pos) - 1
+        return k >= 0 and pos < self._ends[k]
 
 
 def _inside(pos: int, quantities: list[Quantity]) -> bool:
