@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -402,11 +403,16 @@ class RulesExtractor:
 
         "ALT <2.5 × ULN; liver metastases, if any, the ALT <5 × ULN".
         """
-        for k, reading in enumerate(readings):
+        # earlier readings by (variable, relative, sides), with how many of each limit:
+        # "an earlier reading with another limit" is then a count, not a scan (linear)
+        earlier: dict[tuple[object, ...], Counter[tuple[object, ...]]] = {}
+        for reading in readings:
+            key, limit = _side_key(reading), _limit_key(reading)
+            seen = earlier.setdefault(key, Counter())
+            other = sum(seen.values()) - seen[limit] > 0
+            seen[limit] += 1
             target = reading.targets[0]
-            if reading.qualifier or target.start == _NOWHERE:
-                continue
-            if not any(self._same_side(r, reading) for r in readings[:k]):
+            if reading.qualifier or target.start == _NOWHERE or not other:
                 continue
             at = bisect.bisect_right(breaks, target.start)
             if not at:
@@ -414,17 +420,6 @@ class RulesExtractor:
             text = _clean(view[breaks[at - 1] + 1 : target.start])
             if text and len(text) <= _MAX_QUALIFIER and not _DIGIT.search(text):
                 reading.qualifier = text
-
-    def _same_side(self, a: _Reading, b: _Reading) -> bool:
-        """Two readings that bound the same variable on the same side with other values."""
-        x, y = a.limit, b.limit
-        return (
-            a.targets[0].variable == b.targets[0].variable
-            and x.relative == y.relative
-            and (x.lower is None) == (y.lower is None)
-            and (x.upper is None) == (y.upper is None)
-            and (x.lower, x.upper) != (y.lower, y.upper)
-        )
 
     def _dilution(self, limit: _Limit) -> _Limit:
         """The limit on the denominator of a "1/N" titre."""
@@ -989,6 +984,17 @@ class _Cover:
     def holds(self, pos: int) -> bool:
         k = bisect.bisect_right(self._starts, pos) - 1
         return k >= 0 and pos < self._ends[k]
+
+
+def _side_key(r: _Reading) -> tuple[object, ...]:
+    """Readings that bound the same variable on the same side share this key."""
+    x = r.limit
+    return (r.targets[0].variable, x.relative, x.lower is None, x.upper is None)
+
+
+def _limit_key(r: _Reading) -> tuple[object, ...]:
+    x = r.limit
+    return tuple(None if b is None else (b.value, b.inclusive) for b in (x.lower, x.upper))
 
 
 def _inside(pos: int, quantities: list[Quantity]) -> bool:

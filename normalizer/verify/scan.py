@@ -23,6 +23,7 @@ garbles undone), so offsets never move.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -125,6 +126,7 @@ class Scan:
     text: str
     view: str
     quantities: list[Quantity] = field(default_factory=list)
+    _clause_breaks: list[tuple[int, int]] | None = None
 
     def inside(self, start: int, end: int) -> Iterator[tuple[int, Quantity]]:
         """Quantities whose number overlaps ``[start, end)``."""
@@ -136,17 +138,28 @@ class Scan:
         """Catalog variable ids named in ``text[start:end]``."""
         return mentions(self.view, start, end)
 
+    def _breaks(self) -> list[tuple[int, int]]:
+        """Every clause break of the view, ``(start, end)``, found once (then bisected)."""
+        if self._clause_breaks is None:
+            self._clause_breaks = [
+                (m.start(), m.end()) for m in _lexicon().clause_break.finditer(self.view)
+            ]
+        return self._clause_breaks
+
     def clause_start(self, pos: int) -> int:
         """Start of the clause holding ``pos`` (after the last ';' or sentence end)."""
-        start = 0
-        for m in _lexicon().clause_break.finditer(self.view, 0, pos):
-            start = m.end()
-        return start
+        breaks = self._breaks()
+        # the last break that ends at or before pos (as finditer(view, 0, pos) finds it)
+        k = bisect.bisect_right(breaks, (pos, pos)) - 1
+        while k >= 0 and breaks[k][1] > pos:
+            k -= 1
+        return breaks[k][1] if k >= 0 else 0
 
     def clause_end(self, pos: int) -> int:
         """End of the clause holding ``pos``."""
-        m = _lexicon().clause_break.search(self.view, pos)
-        return len(self.view) if m is None else m.start()
+        breaks = self._breaks()
+        k = bisect.bisect_left(breaks, (pos, -1))
+        return breaks[k][0] if k < len(breaks) else len(self.view)
 
 
 def _lexicon() -> Shared:
