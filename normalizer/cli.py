@@ -33,7 +33,6 @@ from .exits import (
     EXIT_BELOW_THRESHOLD,
     EXIT_INTERNAL,
     EXIT_NOTHING_READ,
-    EXIT_OK,
     EXIT_PARTIAL,
     EXIT_USAGE,
     Interrupted,
@@ -51,8 +50,6 @@ if TYPE_CHECKING:
     from .llm import LLMExtractor
 
 __all__ = ["app", "main"]
-
-__exit_codes__ = (EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING_READ, EXIT_BELOW_THRESHOLD)
 
 app = typer.Typer(
     add_completion=False,

@@ -254,7 +254,6 @@ def test_tables_at_20_columns_stack_and_keep_every_word() -> None:
     from rich.console import Console
 
     from normalizer import RulesExtractor, normalize_text
-    from normalizer.cli import _documents  # noqa: F401 - the CLI path imports cleanly
     from normalizer.render import document_table, review_table
 
     doc = normalize_text(GOOD, name="g", extractor=RulesExtractor())
