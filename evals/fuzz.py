@@ -12,8 +12,8 @@ Text goes through ``normalize_text`` (rules); bytes through the file reader
 * schema violations: the committed JSON Schema rejects the document;
 * span mismatches: ``text != input[start:end]`` for a criterion, or evidence
   outside its criterion;
-* the slowest inputs (time per input, one process, after a warm-up), and how many
-  took more than one second.
+* the slowest inputs (time per input, one process, after a warm-up; ``n`` regenerates
+  one: ``list(inputs(seed, n + 1))[n]``), and how many took more than one second.
 
 Writes the figures, stamped, as JSON; prints a summary.  Exit 1 when any count is
 not zero.
@@ -73,7 +73,7 @@ def main() -> int:
     normalize_text("Age >= 18 years", name="warm", extractor=extractor)
     counts: Counter[str] = Counter()
     categories: Counter[str] = Counter()
-    timings: list[tuple[float, str, int, str]] = []
+    timings: list[tuple[float, str, int, int, str]] = []
     examples: dict[str, list[dict[str, Any]]] = {}
     started = time.perf_counter()
     for n, (category, item) in enumerate(inputs(args.seed, args.count)):
@@ -99,7 +99,7 @@ def main() -> int:
             problems = ["traceback: " + traceback.format_exc(limit=3)[-600:]]
         elapsed = time.perf_counter() - t0
         length = len(item)
-        timings.append((elapsed, category, length, repr(item[:80])))
+        timings.append((elapsed, category, length, n, repr(item[:80])))
         for problem in problems:
             key = problem.split(":")[0]
             counts[key] += 1
@@ -126,8 +126,8 @@ def main() -> int:
         "seconds_total": round(total, 2),
         "over_one_second": sum(1 for t in timings if t[0] > 1.0),
         "slowest": [
-            {"seconds": round(t, 4), "category": c, "length": length, "input": head}
-            for t, c, length, head in timings[:10]
+            {"seconds": round(t, 4), "category": c, "length": length, "n": k, "input": head}
+            for t, c, length, k, head in timings[:10]
         ],
         "examples": examples,
     }

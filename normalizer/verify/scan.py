@@ -68,6 +68,7 @@ _COUNTED = re.compile(r"[A-Za-z]+\+?\s?/")
 _MULTIPLIER_GAP = re.compile(r"\s*[xX*]\s*")  # "> x3 upper normal limit"
 _UNIT_GOES_ON = re.compile(r"\s*(?:/|per\b)", re.IGNORECASE)
 _UNIT_WINDOW = 40
+_SHORT_RANGE = 400  # characters: mentions of a longer range come from the whole view's
 _NAMED_GAP = 120  # characters: fillers and one variable's name between a comparator and its value
 _INVERT: dict[str, Op] = {"gt": "le", "lt": "ge", "ge": "lt", "le": "gt"}
 
@@ -127,6 +128,7 @@ class Scan:
     view: str
     quantities: list[Quantity] = field(default_factory=list)
     _clause_breaks: list[tuple[int, int]] | None = None
+    _named: list[tuple[int, int, str]] | None = None
 
     def inside(self, start: int, end: int) -> Iterator[tuple[int, Quantity]]:
         """Quantities whose number overlaps ``[start, end)``."""
@@ -135,8 +137,17 @@ class Scan:
                 yield i, q
 
     def mentions(self, start: int, end: int) -> set[str]:
-        """Catalog variable ids named in ``text[start:end]``."""
-        return mentions(self.view, start, end)
+        """Catalog variable ids named in ``text[start:end]``.
+
+        A range longer than :data:`_SHORT_RANGE` is answered from the mentions of
+        the whole view, found once: a long clause read again for each of its many
+        limits would make the cost quadratic.
+        """
+        if end - start <= _SHORT_RANGE:
+            return mentions(self.view, start, end)
+        if self._named is None:
+            self._named = _named_at(self.view, 0, len(self.view))
+        return {var for a, b, var in self._named if start <= a and b <= end}
 
     def _breaks(self) -> list[tuple[int, int]]:
         """Every clause break of the view, ``(start, end)``, found once (then bisected)."""
@@ -618,20 +629,25 @@ def _variable_of(matched: str) -> str | None:
     return None
 
 
-def mentions(view: str, start: int, end: int) -> set[str]:
-    """Catalog variable ids named in ``view[start:end]`` (including 'older than': age)."""
+def _named_at(view: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """``(start, end, variable id)`` of every mention in ``view[start:end]``, in order."""
     lex = _lexicon()
     pattern, _, _ = _mention_lookup()
-    found: set[str] = set()
+    found: list[tuple[int, int, str]] = []
     for m in pattern.finditer(view, start, end):
         if lex.blocker is not None and lex.blocker.match(view, m.end()):
             continue
         var = _variable_of(m.group())
         if var is not None:
-            found.add(var)
+            found.append((m.start(), m.end(), var))
     for finder, position in ((lex.before, "before"), (lex.after, "after")):
         for m in finder.finditer(view, start, end):
             meaning = lex.comparator(position, m.group().strip())
             if meaning is not None and meaning.implies is not None:
-                found.add(meaning.implies)
+                found.append((m.start(), m.end(), meaning.implies))
     return found
+
+
+def mentions(view: str, start: int, end: int) -> set[str]:
+    """Catalog variable ids named in ``view[start:end]`` (including 'older than': age)."""
+    return {var for _, _, var in _named_at(view, start, end)}
