@@ -6,7 +6,9 @@ Exit codes (also in the README):
 * 1: some inputs could not be read (each named on stderr); the others were processed;
 * 2: usage error (bad option or value);
 * 3: no input could be read at all, or a gold, prompt or setting is invalid;
-* 4: ``eval --thresholds``: a figure fell below its floor.
+* 4: ``eval --thresholds``: a figure fell below its floor;
+* 5: internal error; 130 SIGINT; 141 stdout closed early; 143 SIGTERM
+  (:mod:`normalizer.exits`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -26,6 +29,16 @@ from rich.progress import Progress
 
 from . import __version__
 from .errors import ConfigError, InputError, NormalizerError
+from .exits import (
+    EXIT_BELOW_THRESHOLD,
+    EXIT_INTERNAL,
+    EXIT_NOTHING_READ,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    Interrupted,
+    atomic_write,
+    handle_signals,
+)
 from .extract.base import Extractor
 from .io import MAX_BYTES, read_source
 from .models import Document, Section
@@ -37,12 +50,6 @@ if TYPE_CHECKING:
     from .llm import LLMExtractor
 
 __all__ = ["app", "main"]
-
-EXIT_OK = 0
-EXIT_PARTIAL = 1
-EXIT_USAGE = 2
-EXIT_NOTHING_READ = 3
-EXIT_BELOW_THRESHOLD = 4
 
 app = typer.Typer(
     add_completion=False,
@@ -139,12 +146,21 @@ CacheArg = Annotated[
 ]
 NoCacheArg = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
 RouteArg = Annotated[RouteOption, typer.Option("--route", help="hybrid: what goes to the LLM.")]
+TimeoutArg = Annotated[
+    float | None,
+    typer.Option("--timeout", envvar="NORMALIZER_TIMEOUT", min=0.1,
+                 help="Seconds per LLM request (default 300), before its retries."),
+]
 
 
 def _table_console() -> Console:
     """A console for tables: the terminal's width, or 140 columns into a pipe or a file."""
     console = Console(highlight=False, soft_wrap=True)
     return console if console.is_terminal else Console(highlight=False, width=140)
+
+
+def _warning(message: str) -> None:
+    _err.print(f"[bold yellow]warning:[/] {message}", markup=True, highlight=False)
 
 
 def _error(message: str) -> None:
@@ -163,6 +179,7 @@ def _make_extractor(
     cache: Path | None = None,
     no_cache: bool = False,
     route: RouteOption = RouteOption.incomplete,
+    timeout: float | None = None,
 ) -> tuple[Extractor, LLMExtractor | None]:
     """Build the extractor the options ask for, and the LLM extractor inside it (if any)."""
     from .extract.rules import RulesExtractor
@@ -185,15 +202,15 @@ def _make_extractor(
             f"--extractor {choice.value} needs an LLM endpoint: set OPENAI_BASE_URL "
             "(and OPENAI_API_KEY) or pass --base-url"
         )
-    from .cache import ResponseCache, default_cache_path
+    from .cache import default_cache_path, open_cache
     from .extract.hybrid import HybridExtractor, LLMWithNotes
     from .llm import LLMExtractor, LLMSettings
 
     settings = LLMSettings.from_env(
         base_url=base_url, api_key=api_key, model=model, mode=mode.value,
-        batch_size=batch_size, concurrency=concurrency,
+        batch_size=batch_size, concurrency=concurrency, timeout=timeout,
     )
-    store = None if no_cache else ResponseCache(cache or default_cache_path())
+    store = None if no_cache else open_cache(cache or default_cache_path(), warn=_warning)
     llm = LLMExtractor.from_settings(settings, cache=store)
     if choice is ExtractorOption.llm:
         return LLMWithNotes(rules, llm), llm
@@ -231,6 +248,21 @@ def _documents(
             yield normalize_text(text, name=str(path), extractor=reader, default_section=default)
 
 
+def _strict_json(payload: object, indent: int | None = None) -> str:
+    """JSON as RFC 8259 has it: a NaN or infinity is a bug, never written."""
+    return json.dumps(payload, ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote mark."""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value
+
+
 def _exit_for(failed: list[Path], total: int) -> None:
     if total and len(failed) == total:
         raise typer.Exit(EXIT_NOTHING_READ)
@@ -241,7 +273,8 @@ def _exit_for(failed: list[Path], total: int) -> None:
 @app.command()
 def normalize(
     files: Annotated[
-        list[Path], typer.Argument(help="Registry text files (UTF-8), one record each.")
+        list[Path],
+        typer.Argument(help="Registry text files (UTF-8), one record each.", readable=False),
     ],
     section: Annotated[
         SectionOption | None,
@@ -268,36 +301,42 @@ def normalize(
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
+    timeout: TimeoutArg = None,
 ) -> None:
     """Normalise registry records and print contract JSON (or a table)."""
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route,
+        route=route, timeout=timeout,
     )
     default: Section = section.value if section else "unknown"
     out = _table_console()
     failed: list[Path] = []
-    documents: list[Document] = []
-    for doc in _documents(files, reader, default, max_bytes, failed):
-        if output is OutputFormat.jsonl:
-            sys.stdout.write(json.dumps(doc.model_dump(mode="json"), ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        elif output is OutputFormat.table:
-            out.print(document_table(doc))
-        else:
-            documents.append(doc)
-    if output is OutputFormat.json and documents:
-        dumped = [d.model_dump(mode="json") for d in documents]
-        payload = dumped[0] if len(files) == 1 else dumped
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    opened = False  # --format json with several files: the array is open
+    try:
+        for doc in _documents(files, reader, default, max_bytes, failed):
+            if output is OutputFormat.jsonl:
+                atomic_write(_strict_json(doc.model_dump(mode="json")) + "\n")
+            elif output is OutputFormat.table:
+                out.print(document_table(doc, width=out.width))
+            elif len(files) == 1:
+                atomic_write(_strict_json(doc.model_dump(mode="json"), indent=2) + "\n")
+            else:  # streamed: an array that is valid JSON however the run ends
+                body = _strict_json(doc.model_dump(mode="json"), indent=2)
+                atomic_write(("[\n" if not opened else ",\n") + body)
+                opened = True
+    finally:
+        if opened:
+            atomic_write("\n]\n")
     _report_usage(llm)
     _exit_for(failed, len(files))
 
 
 @app.command()
 def review(
-    files: Annotated[list[Path], typer.Argument(help="Registry text files (UTF-8).")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Registry text files (UTF-8).", readable=False)
+    ],
     section: Annotated[
         SectionOption | None,
         typer.Option(help="Section of criteria before any header (else 'unknown')."),
@@ -317,12 +356,13 @@ def review(
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
+    timeout: TimeoutArg = None,
 ) -> None:
     """The curator's queue: every criterion that needs a look, with why (rejected first)."""
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route,
+        route=route, timeout=timeout,
     )
     default: Section = section.value if section else "unknown"
     failed: list[Path] = []
@@ -350,7 +390,7 @@ def review(
     rows.sort(key=lambda r: order[str(r["status"])])
     if output is ReviewFormat.jsonl:
         for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            atomic_write(_strict_json(row) + "\n")
     elif output is ReviewFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(["source", "criterion", "status", "start", "end", "codes", "why", "text"])
@@ -359,13 +399,14 @@ def review(
             assert isinstance(found, list)
             span = row["span"]
             assert isinstance(span, list)
-            writer.writerow([
+            writer.writerow([_csv_cell(cell) for cell in (
                 row["source"], row["criterion"], row["status"], span[0], span[1],
                 " ".join(f["code"] for f in found), " | ".join(f["message"] for f in found),
                 row["text"],
-            ])
+            )])
     else:
-        _table_console().print(review_table(rows))
+        console = _table_console()
+        console.print(review_table(rows, width=console.width))
     _report_usage(llm)
     _exit_for(failed, len(files))
 
@@ -422,6 +463,7 @@ def eval_(
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
+    timeout: TimeoutArg = None,
 ) -> None:
     """Score an extractor against gold cases or brat annotations, or compare two runs."""
     from .evaluation import report as rep
@@ -448,7 +490,7 @@ def eval_(
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route,
+        route=route, timeout=timeout,
     )
     if brat is not None:
         from .evaluation.brat_score import render as render_brat
@@ -519,12 +561,24 @@ def _root(
 
 
 def main() -> None:
-    """Entry point of the console script: map package errors to one-line messages."""
+    """Entry point of the console script: every way the run ends has its exit code."""
     # instructor logs every failed attempt at ERROR; the findings and the usage line
     # already say what failed, once, where a curator reads it
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    handle_signals()
     try:
         app()
     except NormalizerError as exc:
         _error(str(exc))
         sys.exit(EXIT_NOTHING_READ)
+    except Interrupted as exc:
+        _error(f"interrupted ({exc}): output so far is complete, the rest was not run")
+        sys.exit(exc.code)
+    except Exception as exc:
+        if os.environ.get("NORMALIZER_DEBUG"):
+            raise
+        _error(
+            f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:300]}); "
+            "this is a bug: rerun with NORMALIZER_DEBUG=1 for the traceback and report it"
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -46,6 +46,7 @@ from .extract.base import CriterionInput, Extraction
 from .models import Bound, Constraint, Finding
 from .prompts import Prompt, load_prompt
 from .units import to_ucum
+from .verify.codes import finding
 
 if TYPE_CHECKING:
     import openai
@@ -79,7 +80,9 @@ class LLMSettings(BaseModel):
     temperature: float = 0.0
     seed: int = 0
     max_tokens: int = Field(default=2048, ge=64, description="Cap; 120 + 200 per criterion.")
-    timeout: float = Field(default=300.0, gt=0)
+    timeout: float = Field(
+        default=300.0, gt=0, description="Seconds per HTTP request ($NORMALIZER_TIMEOUT)."
+    )
     transport_attempts: int = Field(default=4, ge=1, le=10)
     reasks: int = Field(default=1, ge=0, le=5)
     batch_size: int = Field(
@@ -99,6 +102,14 @@ class LLMSettings(BaseModel):
         }
         if os.environ.get("NORMALIZER_MODEL"):
             values["model"] = os.environ["NORMALIZER_MODEL"]
+        if os.environ.get("NORMALIZER_TIMEOUT"):
+            try:
+                values["timeout"] = float(os.environ["NORMALIZER_TIMEOUT"])
+            except ValueError:
+                raise ConfigError(
+                    f"NORMALIZER_TIMEOUT={os.environ['NORMALIZER_TIMEOUT']!r} is not a number "
+                    "of seconds"
+                ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -292,6 +303,10 @@ class LLMUsage:
         }
 
 
+class MalformedBody(Exception):
+    """The endpoint's HTTP body is not a chat completion (not JSON, cut short)."""
+
+
 def _replay_miss(exc: BaseException) -> bool:
     """A request missing from a replayed cassette: retrying cannot help."""
     seen: BaseException | None = exc
@@ -307,6 +322,8 @@ def _is_transient(exc: BaseException) -> bool:
 
     if _replay_miss(exc):
         return False
+    if isinstance(exc, MalformedBody):
+        return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
     return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError)
@@ -405,7 +422,10 @@ class LLMExtractor:
         for attempt in retrying:
             with attempt:
                 self.usage.add(calls=1)
-                response = self._client.chat.completions.create(**kwargs)
+                try:
+                    response = self._client.chat.completions.create(**kwargs)
+                except ValueError as exc:  # json.JSONDecodeError: the body, not the answer
+                    raise MalformedBody(f"the body is not JSON: {exc}") from exc
                 usage = getattr(response, "usage", None)
                 if usage is not None:
                     self.usage.add(
@@ -431,12 +451,25 @@ class LLMExtractor:
         key, texts, payload = self._request(batch)
         context = {"texts": texts}
         if self.cache is not None:
-            cached = self.cache.get(key)
+            # waits while another process asks the same request: one of them pays
+            cached = self.cache.get_or_claim(key)
             if cached is not None:
                 self.usage.add(cache_hits=1)
                 if isinstance(cached, dict) and "invalid" in cached:
                     return str(cached["invalid"])
-                return LLMAnswer.model_validate(cached, context=context)
+                try:
+                    return LLMAnswer.model_validate(cached, context=context)
+                except ValueError:
+                    self.cache.claim(key)  # a stale or damaged row: ask again
+        try:
+            return self._ask_endpoint(key, context, payload, len(batch))
+        finally:
+            if self.cache is not None:
+                self.cache.release(key)  # a no-op once the answer is stored
+
+    def _ask_endpoint(
+        self, key: str, context: dict[str, Any], payload: list[dict[str, str]], size: int
+    ) -> LLMAnswer:
         self.usage.add(requests=1)
         answer: LLMAnswer = self._create(
             response_model=LLMAnswer,
@@ -453,7 +486,7 @@ class LLMExtractor:
             ],
             temperature=self.settings.temperature,
             seed=self.settings.seed,
-            max_tokens=min(self.settings.max_tokens, 120 + 200 * len(batch)),
+            max_tokens=min(self.settings.max_tokens, 120 + 200 * size),
         )
         if self.cache is not None:
             self.cache.put(key, self.model, self.prompt_id, answer.model_dump(mode="json"))
@@ -542,11 +575,58 @@ def _failed(code: str, message: str) -> Extraction:
     )
 
 
+MAX_CONSTRAINTS = 20
+"""Constraints kept from one answer for one criterion (after duplicates are collapsed)."""
+MAX_TEXT = 200
+"""Characters kept of a label or qualifier the LLM wrote."""
+
+
+def _limited(item: LLMItem) -> tuple[list[LLMConstraint], list[Finding]]:
+    """An answer in proportion: duplicates once, at most MAX_CONSTRAINTS, short texts."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    unique: list[LLMConstraint] = []
+    for c in item.constraints:
+        key = c.model_dump_json()
+        if key not in seen:
+            seen.add(key)
+            unique.append(c)
+    if len(unique) < len(item.constraints):
+        findings.append(finding(
+            "llm-duplicates-collapsed",
+            f"the LLM gave {len(item.constraints)} constraints of which {len(unique)} differ: "
+            "each is kept once",
+        ))
+    if len(unique) > MAX_CONSTRAINTS:
+        findings.append(finding(
+            "llm-too-many-constraints",
+            f"the LLM gave {len(unique)} different constraints for one criterion: the first "
+            f"{MAX_CONSTRAINTS} were kept",
+        ))
+        unique = unique[:MAX_CONSTRAINTS]
+    cut = 0
+    for n, c in enumerate(unique):
+        updates: dict[str, str] = {}
+        for name in ("label", "qualifier"):
+            value = getattr(c, name)
+            if value is not None and len(value) > MAX_TEXT:
+                updates[name] = value[:MAX_TEXT].rstrip() + "…"
+        if updates:
+            cut += 1
+            unique[n] = c.model_copy(update=updates)
+    if cut:
+        findings.append(finding(
+            "llm-text-truncated",
+            f"{cut} constraint(s) had a label or qualifier over {MAX_TEXT} characters: cut",
+        ))
+    return unique, findings
+
+
 def _to_extraction(item: LLMItem, crit: CriterionInput) -> Extraction:
     catalog = load_catalog()
     constraints: list[Constraint] = []
-    findings: list[Finding] = []
-    for c in item.constraints:
+    kept, findings = _limited(item)
+    for c in kept:
         span = locate_quote(crit.text, c.quote)
         if span is None:  # validated already; kept for type narrowing
             continue

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from . import __version__
 from .catalog import load_catalog
-from .extract.base import CriterionInput, Extraction, Extractor
+from .errors import InputError
+from .extract.base import CriterionInput, Extractor
+from .guard import finite_only, too_long
 from .models import Canonical, Constraint, Criterion, Document, Provenance, Section
 
 if TYPE_CHECKING:
@@ -82,21 +84,40 @@ def read_criteria(
     Returns one :class:`Criterion` per input with per-criterion findings; the
     cross-criterion checks of a document are :func:`normalize_text`'s.
     """
-    extractions: Sequence[Extraction] = extractor.extract(inputs) if inputs else []
+    skipped = [too_long(item.text) for item in inputs]
+    readable = [item for item, skip in zip(inputs, skipped, strict=True) if skip is None]
+    read = iter(extractor.extract(readable) if readable else [])
+    extractions = [skip if skip is not None else next(read) for skip in skipped]
     criteria: list[Criterion] = []
-    for item, source, extraction in zip(inputs, sources, extractions, strict=True):
+    for item, source, extraction, skip in zip(inputs, sources, extractions, skipped, strict=True):
+        constraints, findings = finite_only(
+            _finish(extraction.constraints), list(extraction.findings)
+        )
         crit = Criterion(
             id=item.id,
             section=item.section,
             text=item.text,
             span=(item.start, item.start + len(item.text)),
-            constraints=_finish(extraction.constraints),
-            findings=list(extraction.findings),
+            constraints=constraints,
+            findings=findings,
         )
-        crit.findings.extend(check_criterion(crit, source, extraction))
+        if skip is None:  # a criterion too long to read is not scanned either
+            crit.findings.extend(check_criterion(crit, source, extraction))
         crit.status = status_of(crit)
         criteria.append(crit)
     return criteria
+
+
+def _check_text(source: object, name: str) -> None:
+    if not isinstance(source, str):
+        raise InputError(f"{name}: text must be a str, not {type(source).__name__}")
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{name}: the text cannot be encoded as UTF-8 (lone surrogate "
+            f"U+{ord(source[exc.start]):04X} at offset {exc.start})"
+        ) from None
 
 
 def normalize_text(
@@ -107,7 +128,12 @@ def normalize_text(
     default_section: Section = "unknown",
     provenance: Provenance | None = None,
 ) -> Document:
-    """Normalise one registry record's eligibility text into a verified document."""
+    """Normalise one registry record's eligibility text into a verified document.
+
+    Raises :class:`~normalizer.errors.InputError` for text that is not a ``str``
+    or cannot be encoded as UTF-8 (a lone surrogate): its output could not be written.
+    """
+    _check_text(source, name)
     segments = segment(source, default_section)
     inputs = [CriterionInput(s.id, s.section, s.text, s.start) for s in segments]
     criteria = read_criteria(inputs, [source] * len(inputs), extractor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -11,6 +11,22 @@ from .models import Bound, Constraint, Document, EligibilitySet
 __all__ = ["constraint_text", "document_table", "interval_text", "review_table"]
 
 _STATUS_STYLE = {"accepted": "green", "needs_review": "yellow", "rejected": "red"}
+STACK_BELOW = 80
+"""Narrower than this many columns, a table is stacked: one block of labelled lines per row.
+
+Side by side, five columns of text on a 20-column terminal would shrink to nothing."""
+
+
+def _stacked(title: str, rows: list[list[tuple[str, Text]]]) -> Group:
+    """Rows as blocks: ``field: value`` lines, wrapped at any width, a rule between."""
+    parts: list[RenderableType] = [Text(title, style="bold")]
+    for row in rows:
+        parts.append(Text("-" * 3))
+        for name, value in row:
+            line = Text(f"{name}: ", style="bold")
+            line.append_text(value)
+            parts.append(line)
+    return Group(*parts)
 
 
 def _num(value: float) -> str:
@@ -46,8 +62,28 @@ def _eligibility_row(e: EligibilitySet) -> str:
     return f"{e.variable}: {spans}{unit}"
 
 
-def document_table(doc: Document) -> Group:
-    """Build a table of criteria (status, constraints, findings) and the eligible sets."""
+def document_table(doc: Document, width: int | None = None) -> Group:
+    """Build a table of criteria (status, constraints, findings) and the eligible sets.
+
+    Below :data:`STACK_BELOW` columns (``width``), each criterion is a block of lines.
+    """
+    if width is not None and width < STACK_BELOW:
+        rows = [
+            [
+                ("id", Text(crit.id)),
+                ("status", Text(crit.status, style=_STATUS_STYLE[crit.status])),
+                ("criterion", Text(crit.text)),
+                *[("constraint", Text(constraint_text(c))) for c in crit.constraints],
+                *[("finding", Text(f"{f.severity}: {f.code}: {f.message}"))
+                  for f in crit.findings],
+            ]
+            for crit in doc.criteria
+        ]
+        rows += [
+            [("eligible", Text(_eligibility_row(e))), ("criteria", Text(", ".join(e.criteria)))]
+            for e in doc.eligibility
+        ]
+        return _stacked(doc.source, rows)
     table = Table(title=doc.source, show_lines=True, expand=False)
     table.add_column("id", no_wrap=True)
     table.add_column("status", no_wrap=True)
@@ -74,8 +110,28 @@ def document_table(doc: Document) -> Group:
     return Group(*parts)
 
 
-def review_table(rows: list[dict[str, object]]) -> Table:
-    """The review queue: one row per criterion that needs a look, with its findings."""
+def review_table(rows: list[dict[str, object]], width: int | None = None) -> Table | Group:
+    """The review queue: one row per criterion that needs a look, with its findings.
+
+    Below :data:`STACK_BELOW` columns (``width``), each criterion is a block of lines.
+    """
+    if width is not None and width < STACK_BELOW:
+        blocks = []
+        for row in rows:
+            found = row["findings"]
+            assert isinstance(found, list)
+            status = str(row["status"])
+            blocks.append(
+                [
+                    ("source", Text(str(row["source"]))),
+                    ("id", Text(str(row["criterion"]))),
+                    ("status", Text(status, style=_STATUS_STYLE[status])),
+                    ("criterion", Text(str(row["text"]))),
+                    *[("why", Text(f"{f['severity']}: {f['code']}: {f['message']}"))
+                      for f in found],
+                ]
+            )
+        return _stacked(f"review queue: {len(rows)} criteria", blocks)
     table = Table(title=f"review queue: {len(rows)} criteria", show_lines=True)
     for col in ("source", "id", "status", "criterion", "why"):
         table.add_column(col, ratio=3 if col in ("criterion", "why") else None)

@@ -47,7 +47,7 @@ _BULLET = re.compile(
 
 _HEADER_WORDS = (
     r"(?:(?:key|main|major|general|specific|additional|other|principal|selected|"
-    r"patients?'?s?|participants?'?|subjects?'?|staff|residents?|study|trial)\s+)*"
+    r"patient(?:s'?|'s?)?|participants?'?|subjects?'?|staff|residents?|study|trial)\s+)*"
 )
 # "Inclusion Criteria:", "KEY EXCLUSION CRITERIA", "Inclusion:", "Criteria for inclusion:"
 _HEADER = re.compile(

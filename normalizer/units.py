@@ -263,10 +263,16 @@ class _Unit:
         return self.units.dimensionality
 
 
+_MAX_CODE = 40
+"""Longest UCUM code parsed ('mL/min/{1.73_m2}' is 16): the Earley parser is superlinear."""
+
+
 @lru_cache(maxsize=4096)
 def _parse(code: str) -> _Unit | None:
     from ucumvert import parse_ucum
 
+    if len(code) > _MAX_CODE:
+        return None
     ucum = _ucum()
     try:
         tree = parse_ucum(code, ucum.parser)
@@ -317,7 +323,7 @@ def to_ucum(surface: str) -> str | None:
     """
     table = load_unit_table()
     stripped = surface.strip()
-    if not stripped:
+    if not stripped or len(stripped) > 2 * _MAX_CODE:  # no unit is written that long
         return None
     if table.never_unit(stripped):
         return None

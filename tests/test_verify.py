@@ -337,6 +337,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
 
 DOCUMENT_CODES = {"eligibility-empty", "eligibility-boundary", "eligibility-duplicate"}
 AGREEMENT_CODES = {"extractors-disagree", "llm-only"}  # examples: here and tests/test_hybrid.py
+LIMIT_CODES = {"criterion-too-long", "number-too-large"}  # examples: tests/test_limits.py
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
@@ -354,7 +355,7 @@ def test_each_finding_code_on_real_text(code: str) -> None:
 
 def test_every_verify_code_has_a_real_example() -> None:
     declared = {s.code for s in load_findings().findings if "verify" in s.emitted_by}
-    covered = set(EXAMPLES) | DOCUMENT_CODES | AGREEMENT_CODES
+    covered = set(EXAMPLES) | DOCUMENT_CODES | AGREEMENT_CODES | LIMIT_CODES
     assert declared == covered
 
 

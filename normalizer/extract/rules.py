@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,7 +66,11 @@ _ALTERNATIVE = re.compile(r"\b(?:or|and)\b|,", re.IGNORECASE)
 _MIN_NAME_WORDS = 2
 _OUT_OF = frozenset({5.0, 10.0, 100.0})  # "pain 4/10": a score out of a scale's maximum
 # a person noun right before a limit, "women above 18", "the patient is less than 28 days"
-_PERSON_GAP = re.compile(r"(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE)
+# (searched in a bounded window before the limit, from a word's start: linear time)
+_PERSON_GAP = re.compile(
+    r"(?<!\w)(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE
+)
+_PERSON_REACH = 80  # characters before a limit where its person noun may start
 _WORD_GAP = re.compile(r"\s*(?:of\s+)?")  # "at least three", "a minimum of six"
 _NEXT_WORD = re.compile(r"[ -]?([A-Za-z][A-Za-z0-9/]*)")
 _MAX_UNIT_WORD = 4
@@ -398,11 +403,16 @@ class RulesExtractor:
 
         "ALT <2.5 × ULN; liver metastases, if any, the ALT <5 × ULN".
         """
-        for k, reading in enumerate(readings):
+        # earlier readings by (variable, relative, sides), with how many of each limit:
+        # "an earlier reading with another limit" is then a count, not a scan (linear)
+        earlier: dict[tuple[object, ...], Counter[tuple[object, ...]]] = {}
+        for reading in readings:
+            key, limit = _side_key(reading), _limit_key(reading)
+            seen = earlier.setdefault(key, Counter())
+            other = sum(seen.values()) - seen[limit] > 0
+            seen[limit] += 1
             target = reading.targets[0]
-            if reading.qualifier or target.start == _NOWHERE:
-                continue
-            if not any(self._same_side(r, reading) for r in readings[:k]):
+            if reading.qualifier or target.start == _NOWHERE or not other:
                 continue
             at = bisect.bisect_right(breaks, target.start)
             if not at:
@@ -410,17 +420,6 @@ class RulesExtractor:
             text = _clean(view[breaks[at - 1] + 1 : target.start])
             if text and len(text) <= _MAX_QUALIFIER and not _DIGIT.search(text):
                 reading.qualifier = text
-
-    def _same_side(self, a: _Reading, b: _Reading) -> bool:
-        """Two readings that bound the same variable on the same side with other values."""
-        x, y = a.limit, b.limit
-        return (
-            a.targets[0].variable == b.targets[0].variable
-            and x.relative == y.relative
-            and (x.lower is None) == (y.lower is None)
-            and (x.upper is None) == (y.upper is None)
-            and (x.lower, x.upper) != (y.lower, y.upper)
-        )
 
     def _dilution(self, limit: _Limit) -> _Limit:
         """The limit on the denominator of a "1/N" titre."""
@@ -690,7 +689,8 @@ class RulesExtractor:
         if not limit.explicit:
             return None
         label = self._label(view, max(floor, 0), limit.start)
-        person = _PERSON_GAP.search(view, max(floor, 0), limit.start)
+        reach = max(floor, 0, limit.start - _PERSON_REACH)
+        person = _PERSON_GAP.search(view, reach, limit.start)
         person = person if person and self._lex.person.fullmatch(person.group(1)) else None
         implied = limit.cmp.implies if limit.cmp else None
         if person and (limit.unit is None or limit.unit in self._lex.time_units):
@@ -920,8 +920,9 @@ class RulesExtractor:
     ) -> None:
         """A note for every number no constraint used; unexplained ones make it incomplete."""
         fallbacks: list[Note] | None = None
+        covered = _Cover(used)
         for start, end in numbers:
-            if any(a <= start < b for a, b in used):
+            if covered.holds(start):
                 continue
             reason: NumberReason | None = next(
                 (n.reason for n in notes if n.start <= start < n.end), None
@@ -963,6 +964,37 @@ class RulesExtractor:
         if unit in self._lex.time_units:
             return "temporal"
         return None
+
+
+class _Cover:
+    """Is a position inside any of some ``[a, b)`` spans?  A bisect, not a scan of them all."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if b <= a:
+                continue
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def holds(self, pos: int) -> bool:
+        k = bisect.bisect_right(self._starts, pos) - 1
+        return k >= 0 and pos < self._ends[k]
+
+
+def _side_key(r: _Reading) -> tuple[object, ...]:
+    """Readings that bound the same variable on the same side share this key."""
+    x = r.limit
+    return (r.targets[0].variable, x.relative, x.lower is None, x.upper is None)
+
+
+def _limit_key(r: _Reading) -> tuple[object, ...]:
+    x = r.limit
+    return tuple(None if b is None else (b.value, b.inclusive) for b in (x.lower, x.upper))
 
 
 def _inside(pos: int, quantities: list[Quantity]) -> bool:

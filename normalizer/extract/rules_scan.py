@@ -25,7 +25,11 @@ NUMBER = re.compile(
     r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
 )
 # Unit words after a number: up to four blank-separated tokens are tried, longest first.
-_UNIT_TOKEN = re.compile(r"[ ]{0,2}((?:[^\s,;:()\[\]<>=≤≥\"]|,(?=\d))+)")
+# a token of at most 40 characters, whole (a longer run of non-blanks is no unit): a
+# match costs at most 40 steps however long the run ("1-1-1-...": linear, not quadratic)
+_UNIT_TOKEN = re.compile(
+    r"[ ]{0,2}((?:[^\s,;:()\[\]<>=≤≥\"]|,(?=\d)){1,40})(?![^\s,;:()\[\]<>=≤≥\"]|,\d)"
+)
 _SLASH = re.compile(r"\s*/\s*")
 _MAX_UNIT_TOKENS = 4
 _REACH_BEFORE = 36

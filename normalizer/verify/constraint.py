@@ -600,6 +600,11 @@ def _judge(
         wrong.append(msg)
 
 
+_LEAD_REACH = 300
+"""Characters before the evidence read for variable names: bounds the cost per constraint
+(a clause of thousands of characters would otherwise be re-read for each of its limits)."""
+
+
 def _variable_findings(
     c: Constraint, k: int, sc: Scan, start: int, end: int, var: Variable | None
 ) -> list[Finding]:
@@ -612,7 +617,8 @@ def _variable_findings(
     # chronic active hepatitis B (HBV DNA >= 2x103IU/ml")
     bracket = max(sc.view.rfind("(", 0, start), sc.view.rfind(")", 0, start)) + 1
     lead = max(
-        [sc.clause_start(start), bracket, *(q.after for q in sc.quantities if q.after <= start)]
+        [sc.clause_start(start), bracket, *(q.after for q in sc.quantities if q.after <= start),
+         start - _LEAD_REACH]
     )
     stop = _PUNCTUATION.search(sc.view, end, min(len(sc.view), end + _TRAILING))
     tail = min(sc.clause_end(end), stop.start() if stop else end + _TRAILING)

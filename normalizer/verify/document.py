@@ -56,6 +56,8 @@ from .describe import num, reading
 __all__ = ["Interval", "check_document", "difference", "intersect", "union"]
 
 INF = math.inf
+_NAMED = 3
+"""Criteria named in one document-level message; the others are counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,37 +267,89 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
-def _boundaries(key: _Key, inc: _Part, exc: _Part, add: dict[str, list[Finding]]) -> None:
+def _ids(parts: list[_Part]) -> str:
+    """'inc-1', 'inc-1 and inc-2', or 'inc-1, inc-2, inc-3 and 997 more' (bounded length)."""
+    ids = [p.criterion.id for p in parts[:_NAMED]]
+    rest = len(parts) - len(ids)
+    if rest > 0:
+        return f"{', '.join(ids)} and {rest} more"
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+
+def _clusters(
+    ends: list[tuple[float, bool, _Part, bool]],
+) -> list[list[tuple[float, bool, _Part, bool]]]:
+    """Ends sorted by value, cut where two neighbours are not the same value."""
+    ends.sort(key=lambda e: e[0])
+    out: list[list[tuple[float, bool, _Part, bool]]] = []
+    for end in ends:
+        if out and _same(out[-1][-1][0], end[0]):
+            out[-1].append(end)
+        else:
+            out.append([end])
+    return out
+
+
+def _boundaries(
+    key: _Key, inclusions: list[_Part], exclusions: list[_Part], add: dict[str, list[Finding]]
+) -> None:
+    """Inclusion ends that meet exclusion ends, grouped by value: near-linear in the parts.
+
+    Criteria that meet on one value the same way share one finding each (with a
+    count), instead of one finding per pair of criteria.
+    """
     label = _label(key)
     unit = f" x {key[1]}" if key[1] else (f" {_unit(key)}" if _unit(key) else "")
-    inc_lows, inc_highs = _ends(inc.set)
-    exc_lows, exc_highs = _ends(exc.set)
-    pairs = [(lo, hi, "lower") for lo in inc_lows for hi in exc_highs]
-    pairs += [(hi, lo, "upper") for hi in inc_highs for lo in exc_lows]
-    for (b, inc_in), (b2, exc_in), side in pairs:
-        if not _same(b, b2):
-            continue
-        at = f"{num(b)}{unit}"
-        if side == "lower":
-            inc_says = (">= " if inc_in else "> ") + at
-            exc_says = ("<= " if exc_in else "< ") + at
-        else:
-            inc_says = ("<= " if inc_in else "< ") + at
-            exc_says = (">= " if exc_in else "> ") + at
-        both = (
-            f"inclusion {inc.criterion.id} requires {label} {inc_says}, "
-            f"exclusion {exc.criterion.id} removes {exc_says}"
-        )
-        if inc_in != exc_in:
-            code, msg = "eligibility-duplicate", f"{both}: the exclusion restates the inclusion"
-        elif inc_in:
-            code = "eligibility-boundary"
-            msg = f"{label} {at} is both required and excluded: {both}"
-        else:
-            code = "eligibility-boundary"
-            msg = f"{label} {at} is allowed by neither criterion (a gap): {both}"
-        for crit in (inc.criterion, exc.criterion):
-            add[crit.id].append(finding(code, msg, None))
+    for side in ("lower", "upper"):
+        ends: list[tuple[float, bool, _Part, bool]] = []  # value, inclusive, part, is_inclusion
+        for inc in inclusions:
+            lows, highs = _ends(inc.set)
+            ends += [(b, inc_in, inc, True) for b, inc_in in (lows if side == "lower" else highs)]
+        for exc in exclusions:
+            lows, highs = _ends(exc.set)
+            ends += [(b, exc_in, exc, False) for b, exc_in in (highs if side == "lower" else lows)]
+        for cluster in _clusters(ends):
+            b = cluster[0][0]
+            for inc_in in (True, False):
+                incs = [p for _, x, p, is_inc in cluster if is_inc and x == inc_in]
+                if not incs:
+                    continue
+                for exc_in in (True, False):
+                    excs = [p for _, x, p, is_inc in cluster if not is_inc and x == exc_in]
+                    if excs:
+                        _boundary(label, f"{num(b)}{unit}", side, (incs, inc_in),
+                                  (excs, exc_in), add)
+
+
+def _boundary(
+    label: str,
+    at: str,
+    side: str,
+    inc: tuple[list[_Part], bool],
+    exc: tuple[list[_Part], bool],
+    add: dict[str, list[Finding]],
+) -> None:
+    (incs, inc_in), (excs, exc_in) = inc, exc
+    if side == "lower":
+        inc_says = (">= " if inc_in else "> ") + at
+        exc_says = ("<= " if exc_in else "< ") + at
+    else:
+        inc_says = ("<= " if inc_in else "< ") + at
+        exc_says = (">= " if exc_in else "> ") + at
+    both = (
+        f"inclusion {_ids(incs)} requires {label} {inc_says}, "
+        f"exclusion {_ids(excs)} removes {exc_says}"
+    )
+    if inc_in != exc_in:
+        code, msg = "eligibility-duplicate", f"{both}: the exclusion restates the inclusion"
+    elif inc_in:
+        code = "eligibility-boundary"
+        msg = f"{label} {at} is both required and excluded: {both}"
+    else:
+        code = "eligibility-boundary"
+        msg = f"{label} {at} is allowed by neither criterion (a gap): {both}"
+    for part in (*incs, *excs):
+        add[part.criterion.id].append(finding(code, msg, None))
 
 
 def _label(key: _Key) -> str:
@@ -304,14 +358,18 @@ def _label(key: _Key) -> str:
 
 
 def _duplicates(key: _Key, parts: list[_Part], add: dict[str, list[Finding]]) -> None:
+    """Criteria of one section with the same set: one finding each, however many they are."""
     label = _label(key)
-    for i, a in enumerate(parts):
-        for b in parts[i + 1 :]:
-            if a.criterion.section != b.criterion.section or a.set != b.set:
-                continue
-            msg = f"{a.criterion.id} and {b.criterion.id} both state {label} {a.shown}"
-            for crit in (a.criterion, b.criterion):
-                add[crit.id].append(finding("eligibility-duplicate", msg, None))
+    same: dict[tuple[str, tuple[Interval, ...]], list[_Part]] = defaultdict(list)
+    for part in parts:
+        same[(part.criterion.section, tuple(part.set))].append(part)
+    for group in same.values():
+        if len(group) < 2:
+            continue
+        verb = "both state" if len(group) == 2 else f"({len(group)} criteria) state"
+        msg = f"{_ids(group)} {verb} {label} {group[0].shown}"
+        for part in group:
+            add[part.criterion.id].append(finding("eligibility-duplicate", msg, None))
 
 
 def check_document(
@@ -328,6 +386,7 @@ def check_document(
     sets: list[EligibilitySet] = []
     groups = _parts(criteria)
     order = {v: i for i, v in enumerate(load_catalog().ids())}
+    position = {c.id: i for i, c in enumerate(criteria)}
     for key in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[1] or "")):
         parts = groups[key]
         inclusions = [p for p in parts if p.criterion.section == "inclusion"]
@@ -335,14 +394,16 @@ def check_document(
         allowed = REAL
         for p in inclusions:
             allowed = intersect(allowed, p.set)
-        removed: Set = []
-        for p in exclusions:
-            removed = union(removed, p.set)
+        removed = _normal([iv for p in exclusions for iv in p.set])
         eligible = difference(allowed, removed)
-        ids = sorted({p.criterion.id for p in parts}, key=[c.id for c in criteria].index)
+        ids = sorted({p.criterion.id for p in parts}, key=position.__getitem__)
         if not eligible:
             label = _label(key)
-            said = "; ".join(f"{p.criterion.section} {p.criterion.id}: {p.said}" for p in parts)
+            said = "; ".join(
+                f"{p.criterion.section} {p.criterion.id}: {p.said}" for p in parts[:_NAMED]
+            )
+            if len(parts) > _NAMED:
+                said += f"; and {len(parts) - _NAMED} more criteria"
             for p in parts:
                 add[p.criterion.id].append(
                     finding(
@@ -351,9 +412,7 @@ def check_document(
                         None,
                     )
                 )
-        for inc in inclusions:
-            for exc in exclusions:
-                _boundaries(key, inc, exc, add)
+        _boundaries(key, inclusions, exclusions, add)
         _duplicates(key, parts, add)
         sets.append(
             EligibilitySet(

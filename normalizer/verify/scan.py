@@ -23,6 +23,7 @@ garbles undone), so offsets never move.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ Role = Literal[
 ]
 
 # not inside a word, and not an identifier's number ("ICD-10", "DSM-5", "COVID-19")
-_NUMBER = re.compile(r"(?:(?<![\w.])|(?<=[^\w.][xX]))(?<![A-Za-z]-)\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?:(?<![\w.])|(?<=[^\w.][xX]))(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DECIMAL_COMMA = re.compile(r"(\d+),(\d{1,2})")
@@ -67,6 +68,8 @@ _COUNTED = re.compile(r"[A-Za-z]+\+?\s?/")
 _MULTIPLIER_GAP = re.compile(r"\s*[xX*]\s*")  # "> x3 upper normal limit"
 _UNIT_GOES_ON = re.compile(r"\s*(?:/|per\b)", re.IGNORECASE)
 _UNIT_WINDOW = 40
+_SHORT_RANGE = 400  # characters: mentions of a longer range come from the whole view's
+_NAMED_GAP = 120  # characters: fillers and one variable's name between a comparator and its value
 _INVERT: dict[str, Op] = {"gt": "le", "lt": "ge", "ge": "lt", "le": "gt"}
 
 
@@ -124,6 +127,8 @@ class Scan:
     text: str
     view: str
     quantities: list[Quantity] = field(default_factory=list)
+    _clause_breaks: list[tuple[int, int]] | None = None
+    _named: list[tuple[int, int, str]] | None = None
 
     def inside(self, start: int, end: int) -> Iterator[tuple[int, Quantity]]:
         """Quantities whose number overlaps ``[start, end)``."""
@@ -132,20 +137,40 @@ class Scan:
                 yield i, q
 
     def mentions(self, start: int, end: int) -> set[str]:
-        """Catalog variable ids named in ``text[start:end]``."""
-        return mentions(self.view, start, end)
+        """Catalog variable ids named in ``text[start:end]``.
+
+        A range longer than :data:`_SHORT_RANGE` is answered from the mentions of
+        the whole view, found once: a long clause read again for each of its many
+        limits would make the cost quadratic.
+        """
+        if end - start <= _SHORT_RANGE:
+            return mentions(self.view, start, end)
+        if self._named is None:
+            self._named = _named_at(self.view, 0, len(self.view))
+        return {var for a, b, var in self._named if start <= a and b <= end}
+
+    def _breaks(self) -> list[tuple[int, int]]:
+        """Every clause break of the view, ``(start, end)``, found once (then bisected)."""
+        if self._clause_breaks is None:
+            self._clause_breaks = [
+                (m.start(), m.end()) for m in _lexicon().clause_break.finditer(self.view)
+            ]
+        return self._clause_breaks
 
     def clause_start(self, pos: int) -> int:
         """Start of the clause holding ``pos`` (after the last ';' or sentence end)."""
-        start = 0
-        for m in _lexicon().clause_break.finditer(self.view, 0, pos):
-            start = m.end()
-        return start
+        breaks = self._breaks()
+        # the last break that ends at or before pos (as finditer(view, 0, pos) finds it)
+        k = bisect.bisect_right(breaks, (pos, pos)) - 1
+        while k >= 0 and breaks[k][1] > pos:
+            k -= 1
+        return breaks[k][1] if k >= 0 else 0
 
     def clause_end(self, pos: int) -> int:
         """End of the clause holding ``pos``."""
-        m = _lexicon().clause_break.search(self.view, pos)
-        return len(self.view) if m is None else m.start()
+        breaks = self._breaks()
+        k = bisect.bisect_left(breaks, (pos, -1))
+        return breaks[k][0] if k < len(breaks) else len(self.view)
 
 
 def _lexicon() -> Shared:
@@ -397,6 +422,8 @@ def _comparators(view: str, quantities: list[Quantity]) -> None:
 
 def _named_between(view: str, start: int, end: int) -> bool:
     """'greater than NYHA 2': only fillers and one variable's name between."""
+    if end - start > _NAMED_GAP:
+        return False  # fillers and one name are short: a long gap is never one
     pattern, _, _ = _mention_lookup()
     names = list(pattern.finditer(view, start, end))
     if len(names) != 1:
@@ -602,20 +629,25 @@ def _variable_of(matched: str) -> str | None:
     return None
 
 
-def mentions(view: str, start: int, end: int) -> set[str]:
-    """Catalog variable ids named in ``view[start:end]`` (including 'older than': age)."""
+def _named_at(view: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """``(start, end, variable id)`` of every mention in ``view[start:end]``, in order."""
     lex = _lexicon()
     pattern, _, _ = _mention_lookup()
-    found: set[str] = set()
+    found: list[tuple[int, int, str]] = []
     for m in pattern.finditer(view, start, end):
         if lex.blocker is not None and lex.blocker.match(view, m.end()):
             continue
         var = _variable_of(m.group())
         if var is not None:
-            found.add(var)
+            found.append((m.start(), m.end(), var))
     for finder, position in ((lex.before, "before"), (lex.after, "after")):
         for m in finder.finditer(view, start, end):
             meaning = lex.comparator(position, m.group().strip())
             if meaning is not None and meaning.implies is not None:
-                found.add(meaning.implies)
+                found.append((m.start(), m.end(), meaning.implies))
     return found
+
+
+def mentions(view: str, start: int, end: int) -> set[str]:
+    """Catalog variable ids named in ``view[start:end]`` (including 'older than': age)."""
+    return {var for _, _, var in _named_at(view, start, end)}

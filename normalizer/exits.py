@@ -1,0 +1,98 @@
+"""How the command line ends: exit codes, signals, and writes a signal cannot cut.
+
+Every way the process ends has a code (the README's table is this one)::
+
+    0    every input read and normalised
+    1    some inputs could not be read (each named on stderr); the others were processed
+    2    usage error (bad option or value)
+    3    nothing could be read, or a gold file, prompt or setting is invalid
+    4    eval --thresholds: a figure fell below its floor
+    5    internal error (a bug): one line on stderr, the traceback with NORMALIZER_DEBUG=1
+    130  interrupted (SIGINT, Ctrl-C)
+    141  stdout closed early (SIGPIPE, e.g. piped into head)
+    143  terminated (SIGTERM)
+
+SIGINT and SIGTERM raise :class:`Interrupted` (a ``BaseException``, so that no
+``except Exception`` swallows it and click does not turn it into its own
+"Aborted!"); ``finally`` blocks still run, which is how ``--format json`` closes
+its array.  :func:`atomic_write` holds both signals off while one piece of output
+is written, so a document is never cut in half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
+from types import FrameType
+from typing import TextIO
+
+__all__ = [
+    "EXIT_BELOW_THRESHOLD",
+    "EXIT_INTERNAL",
+    "EXIT_NOTHING_READ",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_PIPE",
+    "EXIT_USAGE",
+    "Interrupted",
+    "atomic_write",
+    "handle_signals",
+]
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+EXIT_NOTHING_READ = 3
+EXIT_BELOW_THRESHOLD = 4
+EXIT_INTERNAL = 5
+EXIT_PIPE = 128 + signal.SIGPIPE
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """The process got SIGINT or SIGTERM; ``code`` is the exit code (128 + signal)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.code = 128 + signum
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+def handle_signals() -> None:
+    """Make SIGINT and SIGTERM raise :class:`Interrupted`; a closed stdout ends the run.
+
+    SIGPIPE gets its default action back (Python ignores it): writing into a pipe
+    whose reader has gone (``| head``) ends the process quietly, status 141.
+    Main thread only.
+    """
+    for signum in _SIGNALS:
+        signal.signal(signum, _raise)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _held() -> Iterator[None]:
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def atomic_write(text: str, stream: TextIO | None = None) -> None:
+    """Write and flush ``text`` with SIGINT and SIGTERM held off until it is out."""
+    out = stream if stream is not None else sys.stdout
+    with _held():
+        out.write(text)
+        out.flush()
