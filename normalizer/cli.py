@@ -297,7 +297,28 @@ def normalize(
 
 @app.command()
 def review(
-    files: Annotated[list[Path], typer.Argument(help="Registry text files (UTF-8).")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Registry text files (UTF-8).")
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Start the review page over --store (a web app).")
+    ] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store", envvar="NORMALIZER_STORE",
+            help="Run store: a SQLite file, or postgresql://... for a team.",
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="--serve: address to listen on (not loopback: needs --token).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="--serve: TCP port.", min=0, max=65535)] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="NORMALIZER_REVIEW_TOKEN", show_default=False,
+                     help="--serve: a secret every request must carry."),
+    ] = None,
     section: Annotated[
         SectionOption | None,
         typer.Option(help="Section of criteria before any header (else 'unknown')."),
@@ -318,7 +339,26 @@ def review(
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
 ) -> None:
-    """The curator's queue: every criterion that needs a look, with why (rejected first)."""
+    """The curator's queue: every criterion that needs a look, with why (rejected first).
+
+    With --serve, the review page instead: a local web app over the run store.
+    """
+    if serve:
+        from .review.web.server import check_binding, serve_store
+
+        if store is None:
+            _error("--serve needs --store (the run store to review)")
+            raise typer.Exit(EXIT_USAGE)
+        try:
+            check_binding(host, port, token)
+        except ConfigError as exc:
+            _error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        serve_store(store, host=host, port=port, token=token)
+        return
+    if not files:
+        _error("give the registry files to review (or --serve --store S for the review page)")
+        raise typer.Exit(EXIT_USAGE)
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
