@@ -50,8 +50,9 @@ from ..models import (
     RelativeTo,
 )
 from ..units import convert
+from ..words import interval_words
 from .codes import finding
-from .describe import num, reading
+from .describe import num, reading, with_unit
 
 __all__ = ["Interval", "check_document", "difference", "intersect", "union"]
 
@@ -67,12 +68,11 @@ class Interval:
     hi: float
     hi_in: bool
 
-    def text(self, unit: str | None) -> str:
-        """'[18, 75] a', '(18, ∞) a'."""
-        left = "[" if self.lo_in else "("
-        right = "]" if self.hi_in else ")"
-        body = f"{left}{num(self.lo)}, {num(self.hi)}{right}"
-        return f"{body} {unit}" if unit else body
+    def text(self, unit: str | None, relative_to: str | None = None) -> str:
+        """'18 to 75 years', '> 18 years', '≤ 2.5 × ULN', 'any value'."""
+        lower = Bound(value=self.lo, inclusive=self.lo_in) if math.isfinite(self.lo) else None
+        upper = Bound(value=self.hi, inclusive=self.hi_in) if math.isfinite(self.hi) else None
+        return interval_words(lower, upper, unit, relative_to)
 
 
 Set = list[Interval]
@@ -245,9 +245,8 @@ def _unit(key: _Key) -> str | None:
 
 def _describe(s: Set, key: _Key) -> str:
     if not s:
-        return "nothing"
-    unit = f"x {key[1]}" if key[1] else _unit(key)
-    return " or ".join(iv.text(unit) for iv in s)
+        return "no value"
+    return " or ".join(iv.text(_unit(key), key[1]) for iv in s)
 
 
 def _bound(value: float, inclusive: bool) -> Bound | None:
@@ -267,7 +266,6 @@ def _same(a: float, b: float) -> bool:
 
 def _boundaries(key: _Key, inc: _Part, exc: _Part, add: dict[str, list[Finding]]) -> None:
     label = _label(key)
-    unit = f" x {key[1]}" if key[1] else (f" {_unit(key)}" if _unit(key) else "")
     inc_lows, inc_highs = _ends(inc.set)
     exc_lows, exc_highs = _ends(exc.set)
     pairs = [(lo, hi, "lower") for lo in inc_lows for hi in exc_highs]
@@ -275,13 +273,13 @@ def _boundaries(key: _Key, inc: _Part, exc: _Part, add: dict[str, list[Finding]]
     for (b, inc_in), (b2, exc_in), side in pairs:
         if not _same(b, b2):
             continue
-        at = f"{num(b)}{unit}"
+        at = f"{num(b)} × {key[1]}" if key[1] else with_unit(b, _unit(key))
         if side == "lower":
-            inc_says = (">= " if inc_in else "> ") + at
-            exc_says = ("<= " if exc_in else "< ") + at
+            inc_says = ("≥ " if inc_in else "> ") + at
+            exc_says = ("≤ " if exc_in else "< ") + at
         else:
-            inc_says = ("<= " if inc_in else "< ") + at
-            exc_says = (">= " if exc_in else "> ") + at
+            inc_says = ("≤ " if inc_in else "< ") + at
+            exc_says = ("≥ " if exc_in else "> ") + at
         both = (
             f"inclusion {inc.criterion.id} requires {label} {inc_says}, "
             f"exclusion {exc.criterion.id} removes {exc_says}"
@@ -309,7 +307,11 @@ def _duplicates(key: _Key, parts: list[_Part], add: dict[str, list[Finding]]) ->
         for b in parts[i + 1 :]:
             if a.criterion.section != b.criterion.section or a.set != b.set:
                 continue
-            msg = f"{a.criterion.id} and {b.criterion.id} both state {label} {a.shown}"
+            both = f"{a.criterion.id} and {b.criterion.id}"
+            if a.set:
+                msg = f"{both} both state {label} {a.shown}"
+            else:
+                msg = f"{both} both state limits on {label} that no value meets"
             for crit in (a.criterion, b.criterion):
                 add[crit.id].append(finding("eligibility-duplicate", msg, None))
 
