@@ -143,7 +143,7 @@ def interval_words(
         if lo.inclusive and hi.inclusive and lo.value < hi.value:
             return f"{number_words(lo.value)} to {end(hi.value)}"
         return (
-            f"{_SYMBOL[('lower', lo.inclusive)]} {end(lo.value)} and "
+            f"{_SYMBOL[('lower', lo.inclusive)]} {number_words(lo.value)} and "
             f"{_SYMBOL[('upper', hi.inclusive)]} {end(hi.value)}"
         )
     if lo is not None:

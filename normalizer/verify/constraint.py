@@ -501,7 +501,7 @@ def _comparator_findings(
             said = f"{quote(q.phrase)} before" if q.phrase else "no comparator for"
             unclear.append(
                 f"the evidence writes {said} {num(lo.value)}, read as = {num(lo.value)}; a limit "
-                f"on a measured quantity is rarely one value (a lost >= or <=?)"
+                f"on a measured quantity is rarely one value (a lost ≥ or ≤?)"
             )
     else:
         for side, bound in _sides(c):

@@ -116,7 +116,8 @@ def _repeated(crit: Criterion) -> list[Finding]:
                 out.append(
                     finding(
                         "limit-repeated",
-                        f"constraints {j} and {k} both set a {side} limit on {name} ({both}) and "
+                        f"two constraints both set {'an' if side == 'upper' else 'a'} {side} "
+                        f"limit on {name} ({both}) and "
                         "neither has a qualifier: one probably applies only under a condition",
                         k,
                     )

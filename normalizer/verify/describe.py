@@ -33,7 +33,7 @@ def quote(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
         half = (limit - 5) // 2
-        text = f"{text[:half]} ... {text[-half:]}"
+        text = f"{text[:half].rstrip()} … {text[-half:].lstrip()}"
     return f"'{text}'"
 
 
