@@ -46,7 +46,7 @@ from ..decisions import criterion_hash as hash_of
 from . import present
 from .charts import bar_chart
 from .forms import FormError, constraint_from_form, form_values, free_numbers
-from .queue import STATUS_FILTERS, Filters, QueueIndex
+from .queue import NONE_READ, STATUS_FILTERS, Filters, QueueIndex
 
 __all__ = ["ReviewApp", "create_app", "load_curated"]
 
@@ -125,12 +125,11 @@ def queue_page(request: Request) -> Response:
     except ValueError:
         number = 1
     page = app.index.page(filters, number, PER_PAGE)
-    rows = app.index.rows()
-    codes = sorted(set().union(*(r.codes for r in rows))) if rows else []
-    variables = sorted(set().union(*(r.variables for r in rows))) if rows else []
+    names = present.variable_names()
+    variables = [(v, names.get(v, v)) for v in app.index.variables()] + [(NONE_READ, NONE_READ)]
     return app.render(
-        request, "queue.html", page=page, filters=filters, codes=codes, variables=variables,
-        statuses=STATUS_FILTERS, records_total=len(rows),
+        request, "queue.html", page=page, filters=filters, codes=app.index.codes(),
+        variables=variables, statuses=STATUS_FILTERS, records_total=len(app.index.rows()),
     )
 
 
@@ -143,7 +142,7 @@ def summary_page(request: Request) -> Response:
         bar_chart("criteria to review, by finding code", list(s.by_code.items()),
                   link="/?code={}"),
         bar_chart("criteria to review, by variable", list(s.by_variable.items()),
-                  link="/?variable={}", colour="#1d4ed8"),
+                  link="/?variable={}", colour="#1d4ed8", names=present.variable_names()),
         bar_chart("criteria to review, by record", list(s.by_record.items()),
                   link="/?record={}", colour="#047857"),
     ]
@@ -335,7 +334,6 @@ async def decide_action(request: Request) -> Response:
     except (FormError, DecisionError) as exc:
         return _show_record(app, request, record_id, status=422, error=str(exc),
                             editing=editing)
-    app.index.invalidate(record_id)
     anchor = f"c-{crit.id}" + (f"-{target}" if target is not None else "")
     return _back(request, record_id, anchor, f"{crit.id}: {_DONE[action]}")
 
@@ -399,7 +397,6 @@ async def undo_action(request: Request) -> Response:
         return _show_record(app, request, record_id, status=409, conflict=str(exc))
     except (FormError, DecisionError) as exc:
         return _show_record(app, request, record_id, status=422, error=str(exc))
-    app.index.invalidate(record_id)
     return _back(request, record_id, _text(form, "anchor") or "top", "decision undone")
 
 
@@ -464,6 +461,15 @@ def _environment() -> Environment:
     return env
 
 
+def _warm(env: Environment) -> None:
+    """Compile the templates and load the scanner's tables now, not on a curator's click."""
+    for name in ("queue.html", "record.html", "summary.html", "_check.html", "missing.html"):
+        env.get_template(name)
+    crit = Criterion(id="inc-1", section="inclusion", text="Age >= 18 years", span=(0, 15))
+    verify_correction(constraint_from_form({"variable": "age", "lower": "18"}, crit), crit)
+    free_numbers(crit)
+
+
 def create_app(store: Store, *, token: str | None = None) -> Starlette:
     """The review app over ``store``; ``token`` (when given) is asked of every request."""
     review = ReviewApp(
@@ -474,6 +480,7 @@ def create_app(store: Store, *, token: str | None = None) -> Starlette:
         form_key=secrets.token_urlsafe(24),
     )
     review.index.refresh()
+    _warm(review.env)
     routes = [
         Route("/", queue_page),
         Route("/summary", summary_page),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from markupsafe import Markup
@@ -22,11 +22,13 @@ def bar_chart(
     link: str | None = None,
     colour: str = "#c2410c",
     limit: int = 15,
+    names: Mapping[str, str] | None = None,
 ) -> Markup:
     """A labelled horizontal bar chart of ``items`` (largest first, at most ``limit``).
 
-    ``link``, when given, is a URL with ``{}`` where the item's label goes: each
-    bar then opens the queue filtered on it.  Labels are escaped.
+    ``link``, when given, is a URL with ``{}`` where the item's key goes: each
+    bar then opens the queue filtered on it.  ``names`` shows a key under a
+    name (a variable's label for its id).  Labels are escaped.
     """
     shown = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:limit]
     rest = len(items) - len(shown)
@@ -44,12 +46,13 @@ def bar_chart(
     for i, (label, value) in enumerate(shown):
         y = 30 + i * _ROW
         w = max(2.0, _BAR * value / top)
-        name = label if len(label) <= 34 else label[:32] + "…"
+        label_text = (names or {}).get(label, label)
+        name = label_text if len(label_text) <= 34 else label_text[:32] + "…"
         bar = (
             f'<text x="{_LABEL - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'
             f"{escape(name)}</text>"
             f'<rect x="{_LABEL}" y="{y + 3}" width="{w:.1f}" height="{_ROW - 6}" rx="3" '
-            f'fill="{colour}"><title>{escape(label)}: {value}</title></rect>'
+            f'fill="{colour}"><title>{escape(label_text)}: {value}</title></rect>'
             f'<text x="{_LABEL + w + 6:.1f}" y="{y + 15}" class="chart-value">{value}</text>'
         )
         if link is not None:

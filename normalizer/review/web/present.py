@@ -8,6 +8,7 @@ one place that writes constraints for people.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 
 from markupsafe import Markup
@@ -24,6 +25,7 @@ __all__ = [
     "highlight",
     "registry_rows",
     "variable_choices",
+    "variable_names",
     "words",
 ]
 
@@ -141,6 +143,19 @@ def registry_rows(doc: Document) -> list[tuple[str, str]]:
         by = p.extractor + (f" ({p.model})" if p.model else "")
         rows.append(("read by", f"{by}, normalizer {p.normalizer_version}"))
     return rows
+
+
+@cache
+def variable_names() -> dict[str, str]:
+    """Each catalog variable's label by id (and ``other``)."""
+    catalog = load_catalog()
+    names = {}
+    for var_id in catalog.ids():
+        var = catalog.get(var_id)
+        assert var is not None
+        names[var_id] = var.label
+    names["other"] = "other (outside the catalog)"
+    return names
 
 
 def variable_choices() -> list[tuple[str, str]]:

@@ -20,7 +20,9 @@ States of a criterion, as the queue shows them:
 
 from __future__ import annotations
 
+import bisect
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +51,10 @@ State = Literal["open", "decided", "stale", "accepted"]
 STATES: tuple[State, ...] = ("open", "stale", "decided", "accepted")
 STATUS_FILTERS = ("open", "rejected", "needs_review", "stale", "decided", "accepted", "all")
 """What the status filter offers: a state, a machine status, or everything."""
+NONE_READ = "(none read)"
+"""The variable filter's value for criteria with no constraint."""
+RESCAN_SECONDS = 3.0
+"""While a run is writing, how often the queue looks for re-saved documents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,9 @@ class RecordRow:
     statuses: Counter[str]
     codes: frozenset[str]
     variables: frozenset[str]
+    counts: dict[tuple[str, str, str], int]
+    """Criteria by (``code`` or ``variable``, its value, status filter): exact counts
+    for a status with one code or one variable."""
 
     @property
     def open(self) -> int:
@@ -107,7 +116,10 @@ class Filters:
         """Whether a criterion passes the status, code and variable filters."""
         if self.code and self.code not in row.codes:
             return False
-        if self.variable and self.variable not in row.variables:
+        if self.variable == NONE_READ:
+            if row.variables:
+                return False
+        elif self.variable and self.variable not in row.variables:
             return False
         s = self.status
         if s == "all":
@@ -125,12 +137,28 @@ class Filters:
                 return False
         if self.code and self.code not in rec.codes:
             return False
-        if self.variable and self.variable not in rec.variables:
+        if self.variable and self.variable != NONE_READ and self.variable not in rec.variables:
             return False
         s = self.status
         if s in ("rejected", "needs_review"):
             return rec.statuses[s] > 0
         return s == "all" or rec.states[s] > 0
+
+    def count(self, rec: RecordRow) -> int:
+        """How many criteria of ``rec`` pass (from its counts when one key is filtered)."""
+        if not self.might_match(rec):
+            return 0
+        if self.code and self.variable:
+            return sum(1 for c in rec.criteria if self.matches(c))
+        if self.code:
+            return rec.counts.get(("code", self.code, self.status), 0)
+        if self.variable:
+            return rec.counts.get(("variable", self.variable, self.status), 0)
+        if self.status == "all":
+            return len(rec.criteria)
+        if self.status in ("rejected", "needs_review"):
+            return rec.statuses[self.status]
+        return rec.states[self.status]
 
     def query(self, **change: str | int) -> str:
         """The query string of these filters with ``change`` applied (for links)."""
@@ -195,6 +223,15 @@ def record_row(doc: Document, record_id: str) -> RecordRow:
         (RootCause(code, sev, msg, tuple(ids)) for (code, msg), (sev, ids) in merged.items()),
         key=lambda r: (rank.get(r.severity, 3), -len(r.criteria), r.code),
     )
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for r in rows:
+        keys = {r.state, "all"} | ({r.status} if r.state != "accepted" else set())
+        for code in r.codes:
+            for k in keys:
+                counts["code", code, k] += 1
+        for var in r.variables or {NONE_READ}:
+            for k in keys:
+                counts["variable", var, k] += 1
     info = doc.record
     return RecordRow(
         record_id=record_id,
@@ -206,6 +243,7 @@ def record_row(doc: Document, record_id: str) -> RecordRow:
         statuses=Counter(r.status for r in rows if r.state != "accepted"),
         codes=frozenset().union(*(r.codes for r in rows)),
         variables=frozenset().union(*(r.variables for r in rows)),
+        counts=dict(counts),
     )
 
 
@@ -215,19 +253,38 @@ DocumentLoader = Callable[[Store, Sequence[str]], Iterable[tuple[str, Document]]
 
 @dataclass
 class _Marks:
-    records: tuple[int, str | None] = (0, None)
+    runs: tuple[int, int] | None = None
+    """Highest run id, and how many runs are unfinished, when last scanned."""
+    scanned: float = 0.0
     decisions: int = 0
     seen: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _View:
+    """What every page reads, rebuilt when the index changes."""
+
+    rows: list[RecordRow] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    variables: list[str] = field(default_factory=list)
+    summary: Summary | None = None
+
+
 class QueueIndex:
-    """The queue over one store, kept current by :meth:`refresh` (thread-safe)."""
+    """The queue over one store, kept current by :meth:`refresh` (thread-safe).
+
+    Documents are written within runs (:meth:`Store.save_document` takes a run
+    id), so a refresh looks for re-saved documents only when a run started or
+    finished since it last looked, or every :data:`RESCAN_SECONDS` while one is
+    unfinished; decisions are found by the history's highest id.  Both checks
+    read a few rows, not the records table.
+    """
 
     def __init__(self, store: Store, load: DocumentLoader) -> None:
         self._store = store
         self._load = load
         self._rows: dict[str, RecordRow] = {}
-        self._order: list[str] = []
+        self._view = _View()
         self._marks = _Marks()
         self._lock = threading.Lock()
         self.generation = 0
@@ -248,33 +305,37 @@ class QueueIndex:
                 chunk = changed_ids[start : start + 500]
                 for record_id, doc in self._load(self._store, chunk):
                     self._rows[record_id] = record_row(doc, record_id)
-            self._order = sorted(self._rows)
-            self.generation += 1
+            self._rebuild()
 
-    def invalidate(self, record_id: str) -> None:
-        """Re-read one record now (after this process saved a decision on it)."""
-        with self._lock:
-            for rid, doc in self._load(self._store, [record_id]):
-                self._rows[rid] = record_row(doc, rid)
-            if record_id not in self._order and record_id in self._rows:
-                self._order = sorted(self._rows)
-            self.generation += 1
+    def _rebuild(self) -> None:
+        rows = [self._rows[k] for k in sorted(self._rows)]
+        self._view = _View(
+            rows=rows,
+            codes=sorted(set().union(*(r.codes for r in rows))),
+            variables=sorted(set().union(*(r.variables for r in rows))),
+        )
+        self.generation += 1
 
     def _changed(self) -> tuple[list[str], list[str]] | None:
         r = tables.records.c
         h = tables.decision_history.c
+        runs = tables.runs.c
         with self._store.engine.connect() as conn:
-            count, latest = conn.execute(select(func.count(), func.max(r.updated_at))).one()
+            last_run, unfinished = conn.execute(
+                select(func.max(runs.id), func.count() - func.count(runs.finished_at))
+            ).one()
+            mark = (int(last_run or 0), int(unfinished or 0))
             last_change = int(conn.execute(select(func.max(h.id))).scalar() or 0)
-            marks = (int(count), latest)
             ids: set[str] = set()
             removed: list[str] = []
-            if marks != self._marks.records:
-                stamps = dict(conn.execute(select(r.record_id, r.updated_at)).tuples().all())
+            due = mark[1] > 0 and time.monotonic() - self._marks.scanned >= RESCAN_SECONDS
+            if mark != self._marks.runs or due:
+                stamps = {k: v for k, v in conn.execute(select(r.record_id, r.updated_at))}
                 ids.update(k for k, v in stamps.items() if self._marks.seen.get(k) != v)
                 removed = [k for k in self._marks.seen if k not in stamps]
                 self._marks.seen = stamps
-                self._marks.records = marks
+                self._marks.runs = mark
+                self._marks.scanned = time.monotonic()
             if last_change != self._marks.decisions:
                 touched = conn.execute(
                     select(h.record_id).where(h.id > self._marks.decisions).distinct()
@@ -289,8 +350,15 @@ class QueueIndex:
 
     def rows(self) -> list[RecordRow]:
         """Every record's row, by record id."""
-        with self._lock:
-            return [self._rows[k] for k in self._order]
+        return self._view.rows
+
+    def codes(self) -> list[str]:
+        """Every finding code some record has."""
+        return self._view.codes
+
+    def variables(self) -> list[str]:
+        """Every variable some constraint reads."""
+        return self._view.variables
 
     def get(self, record_id: str) -> RecordRow | None:
         """One record's row."""
@@ -299,20 +367,10 @@ class QueueIndex:
 
     def page(self, filters: Filters, page: int = 1, per_page: int = 20) -> QueuePage:
         """The records (and their criteria) that pass ``filters``, one page of them."""
-        with self._lock:
-            order, rows = self._order, self._rows
         hits: list[RecordRow] = []
         total_criteria = 0
-        for rid in order:
-            rec = rows[rid]
-            if not filters.might_match(rec):
-                continue
-            if not filters.code and not filters.variable and filters.status != "all":
-                # the record-level counts are exact for a status alone
-                key = filters.status
-                n = rec.statuses[key] if key in ("rejected", "needs_review") else rec.states[key]
-            else:
-                n = sum(1 for c in rec.criteria if filters.matches(c))
+        for rec in self._view.rows:
+            n = filters.count(rec)
             if n:
                 hits.append(rec)
                 total_criteria += n
@@ -329,43 +387,32 @@ class QueueIndex:
 
     def neighbours(self, record_id: str, filters: Filters) -> tuple[str | None, str | None]:
         """The previous and next record (by record id) that pass ``filters``."""
-        with self._lock:
-            order, rows = self._order, self._rows
-        import bisect
-
-        at = bisect.bisect_left(order, record_id)
-        before = after = None
-        for rid in reversed(order[:at]):
-            if self._any(rows[rid], filters):
-                before = rid
-                break
-        start = at + 1 if at < len(order) and order[at] == record_id else at
-        for rid in order[start:]:
-            if self._any(rows[rid], filters):
-                after = rid
-                break
+        rows = self._view.rows
+        ids = [r.record_id for r in rows]
+        at = bisect.bisect_left(ids, record_id)
+        before = next((r.record_id for r in reversed(rows[:at]) if filters.count(r)), None)
+        start = at + 1 if at < len(ids) and ids[at] == record_id else at
+        after = next((r.record_id for r in rows[start:] if filters.count(r)), None)
         return before, after
-
-    @staticmethod
-    def _any(rec: RecordRow, filters: Filters) -> bool:
-        return filters.might_match(rec) and any(filters.matches(c) for c in rec.criteria)
 
     def summary(self) -> Summary:
         """Counts for the summary page: what needs review, by code, variable and record."""
+        view = self._view
+        if view.summary is not None:
+            return view.summary
         by_state: Counter[str] = Counter()
         by_code: Counter[str] = Counter()
         by_variable: Counter[str] = Counter()
         by_record: Counter[str] = Counter()
-        records = 0
-        for rec in self.rows():
-            records += 1
+        for rec in view.rows:
             by_state.update(rec.states)
             for c in rec.criteria:
                 if c.state in ("open", "stale"):
                     by_code.update(c.codes)
-                    by_variable.update(c.variables or {"(none read)"})
+                    by_variable.update(c.variables or {NONE_READ})
                     by_record[rec.nct_id or rec.record_id] += 1
-        return Summary(records, by_state, by_code, by_variable, by_record)
+        view.summary = Summary(len(view.rows), by_state, by_code, by_variable, by_record)
+        return view.summary
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@
   let timer = null;
   function check(form) {
     const out = form.querySelector("[data-check]");
-    const url = form.action.replace(/\/decide(\?|$)/, "/check$1");
+    // form.action would be the input named "action": read the attribute
+    const url = form.getAttribute("action").replace(/\/decide(\?|$)/, "/check$1");
     fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then((r) => r.text())
       .then((html) => { out.innerHTML = html; form.dataset.checked = "1"; })
@@ -93,7 +94,7 @@
   });
   document.addEventListener("submit", (ev) => {
     const form = ev.target;
-    if (form.closest(".who") || form.method === "get") return;
+    if (form.closest(".who") || form.getAttribute("method") === "get") return;
     if (needCurator()) { ev.preventDefault(); }
   });
 
