@@ -11,7 +11,6 @@ Exit codes (also in the README):
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import sys
@@ -31,7 +30,8 @@ from .io import MAX_BYTES, read_source
 from .models import Document, Section
 from .pipeline import normalize_text, provenance_of
 from .recording import replaying
-from .render import document_table, review_table
+from .render import document_table, queue_table
+from .review.queue import QueueRow, queue_rows, write_csv, write_jsonl
 
 if TYPE_CHECKING:
     from .llm import LLMExtractor
@@ -339,8 +339,11 @@ def review(
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
 ) -> None:
-    """The curator's queue: every criterion that needs a look, with why (rejected first).
+    """The curator's queue: a row per constraint that needs a look, grouped by record.
 
+    Each row: what was read (in words), the criterion's status, the findings and
+    the curators' decision.  FILES are read now; with --store and no files, the
+    queue is the run store's documents with the curators' decisions applied.
     With --serve, the review page instead: a local web app over the run store.
     """
     if serve:
@@ -356,8 +359,11 @@ def review(
             raise typer.Exit(EXIT_USAGE) from None
         serve_store(store, host=host, port=port, token=token)
         return
+    if store is not None and not files:
+        _review_store(store, output, include_accepted)
+        return
     if not files:
-        _error("give the registry files to review (or --serve --store S for the review page)")
+        _error("give the registry files to review (or --store S, or --serve --store S)")
         raise typer.Exit(EXIT_USAGE)
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
@@ -366,48 +372,32 @@ def review(
     )
     default: Section = section.value if section else "unknown"
     failed: list[Path] = []
-    rows: list[dict[str, object]] = []
-    for doc in _documents(files, reader, default, max_bytes, failed):
-        for crit in doc.criteria:
-            if crit.status == "accepted" and not include_accepted:
-                continue
-            rows.append(
-                {
-                    "source": doc.source,
-                    "criterion": crit.id,
-                    "status": crit.status,
-                    "span": list(crit.span),
-                    "text": crit.text,
-                    "constraints": len(crit.constraints),
-                    "findings": [
-                        {"code": f.code, "severity": f.severity, "constraint": f.constraint,
-                         "message": f.message}
-                        for f in crit.findings
-                    ],
-                }
-            )
-    order = {"rejected": 0, "needs_review": 1, "accepted": 2}
-    rows.sort(key=lambda r: order[str(r["status"])])
-    if output is ReviewFormat.jsonl:
-        for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-    elif output is ReviewFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["source", "criterion", "status", "start", "end", "codes", "why", "text"])
-        for row in rows:
-            found = row["findings"]
-            assert isinstance(found, list)
-            span = row["span"]
-            assert isinstance(span, list)
-            writer.writerow([
-                row["source"], row["criterion"], row["status"], span[0], span[1],
-                " ".join(f["code"] for f in found), " | ".join(f["message"] for f in found),
-                row["text"],
-            ])
-    else:
-        _table_console().print(review_table(rows))
+    docs = list(_documents(files, reader, default, max_bytes, failed))
+    _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
     _report_usage(llm)
     _exit_for(failed, len(files))
+
+
+def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:
+    if output is ReviewFormat.jsonl:
+        write_jsonl(rows, sys.stdout)
+    elif output is ReviewFormat.csv:
+        write_csv(rows, sys.stdout)
+    else:
+        _table_console().print(queue_table(rows))
+
+
+def _review_store(target: str, output: ReviewFormat, include_accepted: bool) -> None:
+    """The queue over a run store's curated documents (decisions applied)."""
+    from .review.curate import curated_documents
+    from .store import Store
+
+    opened = Store.open(target)
+    try:
+        docs = curated_documents(opened)
+        _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
+    finally:
+        opened.close()
 
 
 @app.command("eval")

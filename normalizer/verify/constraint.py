@@ -56,7 +56,7 @@ def _hint(value: float, lo: float, hi: float, unit: str | None) -> str:
     """Suggest the one power of ten that would make ``value`` usual."""
     fits = [
         (label, value * factor)
-        for label, factor in (("x 10", 10.0), ("/ 10", 0.1), ("x 1000", 1e3), ("/ 1000", 1e-3))
+        for label, factor in (("× 10", 10.0), ("÷ 10", 0.1), ("× 1000", 1e3), ("÷ 1000", 1e-3))
         if lo <= value * factor <= hi
     ]
     if len(fits) == 1 and value != 0:
