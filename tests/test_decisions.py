@@ -211,6 +211,35 @@ def test_reject_add_and_not_a_constraint_are_applied_and_settle_findings(
     store.close()
 
 
+def test_correcting_an_added_constraint_adds_it_again(store_target: str) -> None:
+    store = Store.open(store_target)
+    doc = _normalise(f"Inclusion Criteria:\n* {URINE}\n")
+    _save(store, doc)
+    [urine] = doc.criteria
+    at = urine.span[0] + urine.text.index("1000mg/24h")
+    added = Constraint(variable="urine_protein", label="urine protein", unit="mg/(24.h)",
+                       upper=Bound(value=100, inclusive=False), evidence=(at - 3, at + 10))
+    first = decide(store, RECORD, urine, action="add", constraint=added, curator="ana")
+    curated = curated_document(store, RECORD)
+    assert curated is not None
+    shown = curated.criteria[0]
+    k = len(shown.constraints) - 1
+    assert shown.constraints[k].decided_by is not None
+    assert shown.constraints[k].decided_by.version == 1
+    fixed = added.model_copy(update={"upper": Bound(value=1000, inclusive=False)})
+    again = decide(store, RECORD, shown, action="correct", target=k, constraint=fixed,
+                   curator="bo", expected_version=1)
+    assert (again.id, again.action, again.version) == (first.id, "add", 2)
+    curated = curated_document(store, RECORD)
+    assert curated is not None
+    [mine] = [c for c in curated.criteria[0].constraints if c.decided_by is not None]
+    assert mine.upper == Bound(value=1000, inclusive=False) and mine.decided_by is not None
+    assert mine.decided_by.curator == "bo"
+    with pytest.raises(DecisionError, match="undo the addition instead"):
+        decide(store, RECORD, curated.criteria[0], action="reject", target=k, curator="bo")
+    store.close()
+
+
 def test_second_curator_on_the_same_constraint_gets_a_conflict(store_target: str) -> None:
     store = Store.open(store_target)
     doc = _normalise(SEED)

@@ -30,7 +30,9 @@ expected_version=None) -> DecisionRow``
     are document offsets).  ``target`` is the index of the constraint decided
     on (accept, correct, reject); ``constraint`` the corrected or added
     constraint (document offsets, like the criterion's); ``evidence`` the
-    number's span for ``not_a_constraint``.  ``expected_version`` is the
+    number's span for ``not_a_constraint``.  Correcting a constraint a curator
+    added (``target`` pointing at it) saves the addition again, corrected;
+    accepting or rejecting one is refused (undo it).  ``expected_version`` is the
     version the curator saw (``Decision.version`` on the curated document;
     None when there was no decision): if another curator saved the same key
     since, :class:`DecisionConflict` is raised and nothing is written.
@@ -205,6 +207,12 @@ class _Key:
     evidence_text: str
     constraint: Constraint | None
     original: Constraint | None
+    action: DecisionAction | None = None
+    """The action stored when it differs from the one asked (correcting an added one)."""
+
+
+def _relative(span: Span, base: int) -> Span:
+    return (span[0] - base, span[1] - base)
 
 
 def _inside(criterion: Criterion, span: Span, what: str) -> Span:
@@ -238,6 +246,28 @@ def _key(
     evidence: Span | None,
 ) -> _Key:
     base = criterion.span[0]
+    if action in _ON_CONSTRAINT and target is not None and 0 <= target < len(criterion.constraints):
+        shown = criterion.constraints[target].decided_by
+        if shown is not None and shown.action == "add" and not shown.stale:
+            # a curator's own constraint: correcting it is adding it again, in its slot
+            if action != "correct":
+                raise DecisionError(
+                    f"{action}: constraint {target} of {criterion.id} was added by "
+                    f"{shown.curator}; undo the addition instead"
+                )
+            if constraint is None:
+                raise DecisionError("correct: give the corrected constraint")
+            added = criterion.constraints[target]
+            span = _inside(criterion, added.evidence, "the added constraint's evidence")
+            _inside(criterion, constraint.evidence, "the corrected constraint's evidence")
+            return _Key(
+                f"add:{span[0]}:{span[1]}:{added.variable}",
+                _relative(constraint.evidence, base),
+                criterion.text[constraint.evidence[0] - base : constraint.evidence[1] - base],
+                relative(constraint, base),
+                None,
+                "add",
+            )
     if action in _ON_CONSTRAINT:
         original = _original(criterion, target, action)
         span = _inside(criterion, original.evidence, "the constraint's evidence")
@@ -344,6 +374,7 @@ def decide(
             key.evidence_text,
             fixed.model_copy(update={"canonical": canonical_of(fixed)}),
             key.original,
+            key.action,
         )
     chash = criterion_hash(criterion.text)
     at = now()
@@ -352,7 +383,7 @@ def decide(
         "evidence_text": key.evidence_text,
         "evidence_start": key.span[0],
         "evidence_end": key.span[1],
-        "action": action,
+        "action": key.action or action,
         "constraint_json": None if key.constraint is None else key.constraint.model_dump_json(),
         "original_json": None if key.original is None else key.original.model_dump_json(),
         "curator": curator,
