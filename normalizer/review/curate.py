@@ -254,7 +254,12 @@ def _view(crit: Criterion) -> Criterion:
 
 
 def curate(document: Document, decisions: Iterable[DecisionRow]) -> Document:
-    """The document with ``decisions`` applied (see the module docstring); a new object."""
+    """The document with ``decisions`` applied (see the module docstring).
+
+    A new object; ``document`` itself when there is no decision (undone ones
+    do not count).  ``decisions`` are the record's rows
+    (:func:`~normalizer.review.decisions.decisions_for`).
+    """
     rows = [d for d in decisions if not d.undone]
     if not rows:
         return document
