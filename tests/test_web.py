@@ -408,3 +408,78 @@ def test_curated_documents_carry_the_page_decisions(store: Store) -> None:
     assert curated is not None
     decided = curated.criteria[0].constraints[0].decided_by
     assert decided is not None and decided.action == "accept" and decided.curator == "ana"
+
+
+def test_two_curators_on_one_team_store(store_target: str) -> None:
+    """Two review servers (two curators) over one store: SQLite, and PostgreSQL for a team."""
+    first, second = Store.open(store_target), Store.open(store_target)
+    try:
+        normalise_into(first, [text_record("NCT09000001", BOUNDARY)])
+        ana, ben = client(first), client(second)
+        ana.cookies.set("normalizer_curator", "ana")
+        ben.cookies.set("normalizer_curator", "ben")
+        keys = form_key(ana.get("/record/NCT09000001").text), form_key(
+            ben.get("/record/NCT09000001").text)
+        doc = first.get_document("NCT09000001")
+        assert doc is not None
+        crit, k = first_constraint(doc)
+        saved = post_decision(ana, keys[0], "NCT09000001", crit, action="accept", target=str(k))
+        assert saved.status_code == 303  # type: ignore[attr-defined]
+        # ben decides on what he saw before ana saved: a conflict that names her
+        clash = post_decision(ben, keys[1], "NCT09000001", crit, action="reject", target=str(k))
+        assert clash.status_code == 409  # type: ignore[attr-defined]
+        assert "ana saved &#39;accept&#39;" in clash.text  # type: ignore[attr-defined]
+        assert [(d.action, d.curator) for d in decisions_for(second, "NCT09000001")] == [
+            ("accept", "ana")]
+        # ben's server sees ana's decision in its queue and on the page
+        decided = ben.get("/?status=decided").text
+        assert 'class="nct">NCT09000001<' in decided
+        assert "dec-accept" in ben.get("/record/NCT09000001").text
+    finally:
+        first.close()
+        second.close()
+
+
+def test_record_ids_with_slashes_and_spaces(store: Store) -> None:
+    record = text_record("NCT09000003", BOUNDARY)
+    odd = Record(info=record.info.model_copy(update={"id": "trials/a b.txt", "nct_id": None}),
+                 text=record.text)
+    normalise_into(store, [odd])
+    c = client(store)
+    queue = c.get("/?status=all").text
+    assert 'href="/record/trials%2Fa%20b.txt?' in queue
+    page = c.get("/record/trials%2Fa%20b.txt")
+    assert page.status_code == 200 and "trials/a b.txt" in page.text
+    c.cookies.set("normalizer_curator", "ana")
+    doc = store.get_document("trials/a b.txt")
+    assert doc is not None
+    crit, k = first_constraint(doc)
+    from normalizer.review.decisions import criterion_hash
+
+    done = c.post("/record/trials%2Fa%20b.txt/decide", follow_redirects=False, data={
+        "form_key": form_key(queue), "criterion": crit.id, "hash": criterion_hash(crit.text),
+        "action": "accept", "target": str(k)})
+    assert done.status_code == 303
+    assert done.headers["location"].startswith("/record/trials%2Fa%20b.txt?")
+    assert [d.action for d in decisions_for(store, "trials/a b.txt")] == ["accept"]
+
+
+def test_decision_on_a_criterion_the_record_no_longer_has_is_shown_stale(store: Store) -> None:
+    normalise_into(store, [text_record("NCT09000001", BOUNDARY)])
+    c = client(store)
+    c.cookies.set("normalizer_curator", "ana")
+    key = form_key(c.get("/").text)
+    doc = store.get_document("NCT09000001")
+    assert doc is not None
+    platelets = next(cr for cr in doc.criteria if "Platelets" in cr.text)
+    post_decision(c, key, "NCT09000001", platelets, action="accept", target="0")
+    assert "stale" not in c.get("/?status=stale").text.split('class="counts"')[1][:200]
+    gone = BOUNDARY.replace("- Platelets >= 100 x 10^9/L\n", "")
+    normalise_into(store, [text_record("NCT09000001", gone)])
+    queue = c.get("/?status=stale").text
+    assert 'class="nct">NCT09000001<' in queue
+    assert "on criteria this record no longer has" in queue
+    page = c.get("/record/NCT09000001").text
+    assert "Stale decisions on criteria this record no longer has" in page
+    assert "criterion then: “Platelets &gt;= 100 x 10^9/L”" in page
+    assert [d.action for d in decisions_for(store, "NCT09000001")] == ["accept"]  # kept

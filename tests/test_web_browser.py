@@ -236,6 +236,12 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
         go_to(page, f"{plan.reject[0]}/{plan.reject[1]}")
         press_and_wait(page, "r")
         assert "rejected" in page.inner_text(".flash")
+        # u undoes it (the selection stays on the row), r rejects again
+        press_and_wait(page, "u")
+        assert "decision undone" in page.inner_text(".flash")
+        assert "dec-reject" not in (row(page, *plan.reject).get_attribute("class") or "")
+        press_and_wait(page, "r")
+        assert "dec-reject" in (row(page, *plan.reject).get_attribute("class") or "")
         # a number that is not a constraint: n picks the number, Enter saves
         go_to(page, plan.dismiss[0])
         page.keyboard.press("n")

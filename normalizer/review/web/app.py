@@ -19,6 +19,7 @@ key, so another site cannot post decisions through a curator's browser.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.middleware import Middleware
@@ -39,6 +40,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...models import Constraint, Criterion, DecisionAction, Document
+from ...pipeline import canonical_of
 from ...store import Store, tables
 from ..curate import curate, settled, verify_correction
 from ..decisions import DecisionConflict, DecisionError, decide, decisions_by_record, history, undo
@@ -46,7 +48,7 @@ from ..decisions import criterion_hash as hash_of
 from . import present
 from .charts import bar_chart
 from .forms import FormError, constraint_from_form, form_values, free_numbers
-from .queue import NONE_READ, STATUS_FILTERS, Filters, QueueIndex
+from .queue import NONE_READ, STATUS_FILTERS, Filters, QueueIndex, criterion_state
 
 __all__ = ["ReviewApp", "create_app", "load_curated"]
 
@@ -146,14 +148,18 @@ def summary_page(request: Request) -> Response:
         bar_chart("criteria to review, by record", list(s.by_record.items()),
                   link="/?record={}", colour="#047857"),
     ]
+    c = tables.decisions.c
     with app.store.engine.connect() as conn:
-        c = tables.decisions.c
-        decided = conn.execute(select(c.action, c.curator).where(c.undone.is_(False))).all()
+        decided = conn.execute(
+            select(c.action, c.curator, func.count())
+            .where(c.undone.is_(False))
+            .group_by(c.action, c.curator)
+        ).all()
     by_action: dict[str, int] = {}
     curators: dict[str, int] = {}
-    for action, who in decided:
-        by_action[action] = by_action.get(action, 0) + 1
-        curators[who] = curators.get(who, 0) + 1
+    for action, who, n in decided:
+        by_action[action] = by_action.get(action, 0) + n
+        curators[who] = curators.get(who, 0) + n
     return app.render(
         request, "summary.html", summary=s, charts=charts, by_action=by_action,
         curators=sorted(curators.items(), key=lambda kv: -kv[1]),
@@ -176,7 +182,7 @@ def _record_context(app: ReviewApp, record_id: str, doc: Document) -> dict[str, 
                                                                         strict=True)],
                 "stale": [d for d in crit.decisions if d.stale],
                 "dismissed": [d for d in crit.decisions if not d.stale],
-                "state": _state(crit),
+                "state": criterion_state(crit),
             }
         )
     return {
@@ -186,16 +192,10 @@ def _record_context(app: ReviewApp, record_id: str, doc: Document) -> dict[str, 
         "criteria": criteria,
         "registry": present.registry_rows(doc),
         "roots": row.roots if row is not None else (),
-        "lost": list(getattr(doc, "decisions", [])),
+        "lost": doc.decisions,
         "variables": present.variable_choices(),
         "history": history(app.store, record_id)[-12:],
     }
-
-
-def _state(crit: Criterion) -> str:
-    from .queue import criterion_state
-
-    return criterion_state(crit)
 
 
 def record_page(request: Request) -> Response:
@@ -224,9 +224,21 @@ def _show_record(
     before, after = app.index.neighbours(record_id, filters)
     return app.render(
         request, "record.html", status=status, filters=filters, previous=before, next=after,
-        message=message or request.query_params.get("done"), conflict=conflict, error=error,
+        message=message or _done(request), conflict=conflict, error=error,
         editing=editing, **_record_context(app, record_id, docs[0][1]),
     )
+
+
+_DONE_SHOWN = re.compile(
+    r"[\w.:-]{1,80}: (?:accepted|rejected|corrected|added|marked not a constraint)"
+    r"|decision undone"
+)
+
+
+def _done(request: Request) -> str | None:
+    """The redirect's note of what was saved; any other text in the link is not shown."""
+    done = request.query_params.get("done", "")
+    return done if _DONE_SHOWN.fullmatch(done) else None
 
 
 # -- actions --------------------------------------------------------------------------------
@@ -370,16 +382,10 @@ async def check_action(request: Request) -> Response:
     return app.render(
         request, "_check.html", error=None, reading=present.words(constraint),
         canonical=present.canonical_text(
-            constraint.model_copy(update={"canonical": _canonical(constraint)})
+            constraint.model_copy(update={"canonical": canonical_of(constraint)})
         ),
         findings=[present.finding_view(f) for f in findings],
     )
-
-
-def _canonical(c: Constraint) -> Any:
-    from ...pipeline import canonical_of
-
-    return canonical_of(c)
 
 
 async def undo_action(request: Request) -> Response:

@@ -158,6 +158,7 @@ def variable_names() -> dict[str, str]:
     return names
 
 
+@cache
 def variable_choices() -> list[tuple[str, str]]:
     """The catalog's variables (id, label), then ``other``."""
     catalog = load_catalog()

@@ -96,6 +96,8 @@ class RecordRow:
     counts: dict[tuple[str, str, str], int]
     """Criteria by (``code`` or ``variable``, its value, status filter): exact counts
     for a status with one code or one variable."""
+    lost: int = 0
+    """Stale decisions on criteria the record no longer has (shown with the record)."""
 
     @property
     def open(self) -> int:
@@ -142,6 +144,8 @@ class Filters:
         s = self.status
         if s in ("rejected", "needs_review"):
             return rec.statuses[s] > 0
+        if s == "stale" and rec.lost:
+            return True
         return s == "all" or rec.states[s] > 0
 
     def count(self, rec: RecordRow) -> int:
@@ -158,6 +162,8 @@ class Filters:
             return len(rec.criteria)
         if self.status in ("rejected", "needs_review"):
             return rec.statuses[self.status]
+        if self.status == "stale":
+            return rec.states["stale"] + rec.lost
         return rec.states[self.status]
 
     def query(self, **change: str | int) -> str:
@@ -244,6 +250,7 @@ def record_row(doc: Document, record_id: str) -> RecordRow:
         codes=frozenset().union(*(r.codes for r in rows)),
         variables=frozenset().union(*(r.variables for r in rows)),
         counts=dict(counts),
+        lost=len(doc.decisions),
     )
 
 
@@ -406,6 +413,7 @@ class QueueIndex:
         by_record: Counter[str] = Counter()
         for rec in view.rows:
             by_state.update(rec.states)
+            by_state["stale"] += rec.lost
             for c in rec.criteria:
                 if c.state in ("open", "stale"):
                     by_code.update(c.codes)
