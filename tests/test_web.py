@@ -483,3 +483,33 @@ def test_decision_on_a_criterion_the_record_no_longer_has_is_shown_stale(store: 
     assert "Stale decisions on criteria this record no longer has" in page
     assert "criterion then: “Platelets &gt;= 100 x 10^9/L”" in page
     assert [d.action for d in decisions_for(store, "NCT09000001")] == ["accept"]  # kept
+
+
+def test_a_correction_edits_every_field(store: Store) -> None:
+    text = "Inclusion Criteria:\n- ALT <= 2.5 x ULN\n"
+    normalise_into(store, [text_record("NCT09000004", text)])
+    c = client(store)
+    c.cookies.set("normalizer_curator", "ana")
+    key = form_key(c.get("/").text)
+    doc = store.get_document("NCT09000004")
+    assert doc is not None
+    crit, k = first_constraint(doc)
+    read = crit.constraints[k]
+    assert read.relative_to == "ULN" and read.upper is not None and read.upper.inclusive
+    saved = post_decision(
+        c, key, "NCT09000004", crit, action="correct", target=str(k), variable="ast",
+        label="AST", upper="2.5", relative_to="ULN", qualifier="in patients with liver metastases",
+        note="the registry's protocol says AST",
+    )
+    assert saved.status_code == 303  # type: ignore[attr-defined]
+    curated = curated_document(store, "NCT09000004")
+    assert curated is not None
+    fixed = curated.criteria[0].constraints[k]
+    assert (fixed.variable, fixed.label, fixed.relative_to) == ("ast", "AST", "ULN")
+    assert fixed.upper is not None and not fixed.upper.inclusive  # the box was not ticked
+    assert fixed.qualifier == "in patients with liver metastases" and fixed.lower is None
+    assert fixed.decided_by is not None and fixed.decided_by.was is not None
+    assert fixed.decided_by.was.variable == read.variable  # what was read, kept beside it
+    assert fixed.decided_by.note == "the registry's protocol says AST"
+    page = c.get("/record/NCT09000004").text
+    assert "read as:" in page and "AST &lt; 2.5 × ULN" in page

@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -203,9 +204,14 @@ def criterion_state(crit: Criterion) -> State:
     return "decided" if decided else "accepted"
 
 
+@cache
+def _scopes() -> dict[str, str]:
+    return {spec.code: spec.scope for spec in load_findings().findings}
+
+
 def record_row(doc: Document, record_id: str) -> RecordRow:
     """The queue's row of one (curated) document."""
-    scope = {spec.code: spec.scope for spec in load_findings().findings}
+    scope = _scopes()
     merged: dict[tuple[str, str], tuple[str, list[str]]] = {}
     rows: list[CriterionRow] = []
     for crit in doc.criteria:
