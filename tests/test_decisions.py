@@ -16,6 +16,7 @@ from normalizer.review.curate import (
     curate,
     curated_document,
     curated_documents,
+    kept,
     settled,
     verify_correction,
 )
@@ -193,6 +194,8 @@ def test_reject_add_and_not_a_constraint_are_applied_and_settle_findings(
         "reject", "add"]
     assert urine2.constraints[0].decided_by is not None
     assert urine2.constraints[0].decided_by.note == "a dipstick grade"
+    assert kept(urine2) == [urine2.constraints[1]]  # what an export writes
+    assert kept(urine) == urine.constraints
     assert urine2.constraints[1].canonical is not None
     assert urine2.constraints[1].canonical.upper == 1.0  # 1000 mg/24 h = 1 g/24 h
     [limit] = [e for e in curated.eligibility if e.variable == "urine_protein"]

@@ -54,6 +54,7 @@ __all__ = [
     "curate",
     "curated_document",
     "curated_documents",
+    "kept",
     "same_reading",
     "settled",
     "verify_correction",
@@ -231,17 +232,27 @@ def settled(criterion: Criterion) -> list[bool]:
     return out
 
 
+def kept(criterion: Criterion) -> list[Constraint]:
+    """The constraints a curated criterion keeps: every one but those a curator rejected.
+
+    What an export writes; rejected constraints stay in ``constraints`` (with
+    ``decided_by.action == 'reject'``) only so that people see what was read.
+    """
+    return [
+        c
+        for c in criterion.constraints
+        if c.decided_by is None or c.decided_by.stale or c.decided_by.action != "reject"
+    ]
+
+
 def _open_findings(crit: Criterion) -> list[Finding]:
     return [f for f, done in zip(crit.findings, settled(crit), strict=True) if not done]
 
 
 def _view(crit: Criterion) -> Criterion:
     """What the checks across criteria read: kept constraints, findings not settled."""
-    keep = [
-        k
-        for k, c in enumerate(crit.constraints)
-        if c.decided_by is None or c.decided_by.action != "reject"
-    ]
+    kept_ids = {id(c) for c in kept(crit)}
+    keep = [k for k, c in enumerate(crit.constraints) if id(c) in kept_ids]
     where = {k: i for i, k in enumerate(keep)}
     findings = [
         f.model_copy(update={"constraint": where[f.constraint]}) if f.constraint is not None else f
