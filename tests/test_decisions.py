@@ -306,6 +306,59 @@ def test_concurrent_sessions_one_wins_and_the_other_conflicts(
         s.close()
 
 
+@pytest.mark.parametrize("seen", [None, 1])
+def test_both_read_before_either_writes_still_one_conflict(
+    store_target: str, seen: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race itself: both sessions read the key, then both write (forced interleaving)."""
+    from normalizer.review import decisions as module
+
+    setup = Store.open(store_target)
+    doc = _normalise(SEED)
+    _save(setup, doc)
+    bmi = _criterion(doc, "BMI acuity")
+    if seen is not None:
+        decide(setup, RECORD, bmi, action="accept", target=0, curator="carl")
+    setup.close()
+    both_read = threading.Barrier(2, timeout=30)
+    original = module._get
+    local = threading.local()
+
+    def read_then_wait(*args: object) -> object:
+        found = original(*args)  # type: ignore[arg-type]
+        if not getattr(local, "waited", False):
+            local.waited = True
+            both_read.wait()  # neither writes before both have read
+        return found
+
+    monkeypatch.setattr(module, "_get", read_then_wait)
+    sessions = [Store.open(store_target), Store.open(store_target)]
+    results: list[object] = []
+
+    def save(store: Store, curator: str) -> None:
+        try:
+            results.append(decide(store, RECORD, bmi, action="reject", target=0,
+                                  curator=curator, expected_version=seen))
+        except DecisionConflict as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=save, args=(s, name))
+               for s, name in zip(sessions, ("ana", "bo"), strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    conflicts = [r for r in results if isinstance(r, DecisionConflict)]
+    assert len(results) == 2 and len(conflicts) == 1, results
+    assert conflicts[0].current is not None  # it names the decision that won
+    monkeypatch.undo()
+    [stored] = decisions_for(sessions[0], RECORD)
+    assert stored.curator in ("ana", "bo") and stored.version == (1 if seen is None else 2)
+    assert conflicts[0].current == stored
+    for s in sessions:
+        s.close()
+
+
 def test_undo_and_history_keep_who_changed_what(store_target: str) -> None:
     store = Store.open(store_target)
     doc = _normalise(SEED)
