@@ -33,11 +33,8 @@ def constraint_text(c: Constraint) -> str:
 
 def _eligibility_row(e: EligibilitySet) -> str:
     if e.empty:
-        return f"{e.variable}: no eligible value"
-    spans = " or ".join(
-        interval_words(i.lower, i.upper, e.unit, e.relative_to) for i in e.intervals
-    )
-    return f"{e.variable}: {spans}"
+        return "no eligible value"
+    return " or ".join(interval_words(i.lower, i.upper, e.unit, e.relative_to) for i in e.intervals)
 
 
 def document_table(doc: Document) -> Group:
