@@ -449,3 +449,11 @@ def test_a_store_created_at_version_1_is_migrated(store_target: str) -> None:
     decide(store, RECORD, bmi, action="accept", target=0, curator="ana")
     assert len(decisions_for(store, RECORD)) == 1
     store.close()
+
+
+def test_the_module_examples_run() -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module("normalizer.review.decisions"))
+    assert result.attempted > 0 and result.failed == 0

@@ -226,3 +226,11 @@ def test_the_sentence_check_catches_what_the_issue_saw() -> None:
     assert _problems("read as >= 18 a")
     assert _problems("no constraint covers '3 months' , '12'")
     assert not _problems("the evidence 'ALT <= 2.5 x ULN' names AST, not ALT")
+
+
+def test_the_module_examples_run() -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module("normalizer.words"))
+    assert result.attempted > 0 and result.failed == 0

@@ -45,8 +45,11 @@ expected_version=None) -> DecisionRow``
 ``criterion_hash(text) -> str``
 
 Applying decisions to documents (:func:`~normalizer.review.curate.curate`,
-:func:`~normalizer.review.curate.curated_documents`) and re-verifying a
-correction (:func:`~normalizer.review.curate.verify_correction`) live in
+:func:`~normalizer.review.curate.curated_documents`,
+:func:`~normalizer.review.curate.curated_document`), which findings a decision
+settles (:func:`~normalizer.review.curate.settled`), the constraints an export
+writes (:func:`~normalizer.review.curate.kept`) and re-verifying a correction
+(:func:`~normalizer.review.curate.verify_correction`) live in
 :mod:`normalizer.review.curate`.
 """
 
