@@ -386,6 +386,23 @@ def test_undo_and_history_keep_who_changed_what(store_target: str) -> None:
     store.close()
 
 
+def test_two_readings_of_one_evidence_are_two_decisions(store_target: str) -> None:
+    store = Store.open(store_target)
+    doc = _normalise(SEED)
+    # an extractor read the same words twice as one variable, differently
+    crit = _criterion(doc, "BMI acuity")
+    twin = crit.constraints[0].model_copy(update={"lower": Bound(value=18, inclusive=True)})
+    crit.constraints.append(twin)
+    _save(store, doc)
+    first = decide(store, RECORD, crit, action="accept", target=0, curator="ana")
+    second = decide(store, RECORD, crit, action="reject", target=1, curator="ana")
+    assert first.id != second.id and first.slot != second.slot
+    curated = curate(doc, decisions_for(store, RECORD))
+    shown = _criterion(curated, "BMI acuity").constraints
+    assert [c.decided_by.action if c.decided_by else None for c in shown] == ["accept", "reject"]
+    store.close()
+
+
 def test_bad_decisions_are_one_clear_error(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "s.sqlite")
     doc = _normalise(SEED)

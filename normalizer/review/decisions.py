@@ -281,6 +281,14 @@ def _key(
         elif constraint is not None:
             raise DecisionError(f"{action}: takes no constraint (only correct and add do)")
         slot = f"constraint:{span[0]}:{span[1]}:{original.variable}"
+        assert target is not None
+        twins = sum(  # earlier constraints read from the same evidence as the same variable
+            1
+            for k in range(target)
+            if (o := _original(criterion, k, action)).evidence == original.evidence
+            and o.variable == original.variable
+        )
+        slot += f"#{twins}" if twins else ""
         return _Key(
             slot,
             span,
