@@ -10,8 +10,9 @@ saved again under other NCT ids until the store holds ``--records`` records
 ``normalizer review --serve`` in its own process on a free loopback port.
 Timed from this process with one keep-alive HTTP client:
 
-* startup: from launching the server until the first page answers (the queue
-  index is built over every record then);
+* startup: from launching the server until the first page answers, and until
+  its queue index has read every record (in a background thread; pages answer
+  meanwhile with what is read so far);
 * the queue page (default filter, a finding-code filter, a variable filter, a
   page far down the list, the summary), ``--runs`` times each; the figure is
   the median;
@@ -168,7 +169,13 @@ def main() -> int:
                         if server.poll() is not None:
                             raise SystemExit(f"the server stopped: {server.stderr}") from None
                         time.sleep(0.1)
-                report["startup_seconds"] = round(time.perf_counter() - launched, 1)
+                report["first_answer_seconds"] = round(time.perf_counter() - launched, 1)
+                while (status := client.get("/status").json())["loading"] or status[
+                    "records"
+                ] < args.records:
+                    time.sleep(0.2)
+                report["index_ready_seconds"] = round(time.perf_counter() - launched, 1)
+                first = client.get("/")
                 shown = re.search(r"<strong>(\d+)</strong> criteria in <strong>(\d+)</strong>",
                                   first.text)
                 report["queue_open"] = (
@@ -236,7 +243,8 @@ def main() -> int:
         print(f"{name:24} median {fig['median_ms']:7.1f} ms   max {fig['max_ms']:7.1f} ms")
     d = report["decision_save"]
     print(f"{'decision save':24} median {d['median_ms']:7.1f} ms   max {d['max_ms']:7.1f} ms")
-    print(f"startup {report['startup_seconds']} s; written {args.out}")
+    print(f"first answer {report['first_answer_seconds']} s, queue index ready "
+          f"{report['index_ready_seconds']} s; written {args.out}")
     ok = report["budgets"]["queue_ok"] and report["budgets"]["decision_save_ok"]
     return 0 if ok else 1
 

@@ -513,3 +513,16 @@ def test_a_correction_edits_every_field(store: Store) -> None:
     assert fixed.decided_by.note == "the registry's protocol says AST"
     page = c.get("/record/NCT09000004").text
     assert "read as:" in page and "AST &lt; 2.5 × ULN" in page
+
+
+def test_the_store_is_read_in_the_background_and_pages_say_how_far(store: Store) -> None:
+    normalise_into(store, chia_records(6))
+    app = create_app(store, background=True)  # what `review --serve` starts
+    c = TestClient(app)
+    deadline = time.monotonic() + 60
+    while (status := c.get("/status").json())["records"] < 6 or status["loading"]:
+        assert time.monotonic() < deadline, status
+        time.sleep(0.05)
+    assert "of 6 records" in c.get("/?status=all").text
+    app.state.review.index.loading = (2000, 10000)  # as during the first read of a big store
+    assert "Reading the store: 2,000 of 10,000 records so far" in c.get("/").text

@@ -9,6 +9,7 @@ Routes (every page works without JavaScript; ``static/review.js`` adds the keys)
 * ``POST /record/{id}/check``: the findings a correction would get (nothing saved);
 * ``POST /record/{id}/undo``: withdraw a decision;
 * ``GET /summary``: counts and charts of what needs review;
+* ``GET /status``: how many records the queue holds, and whether it is still reading;
 * ``POST /curator``: remember the curator's name (a cookie).
 
 Safety: a page is only served to a request that carries the token when the app
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -35,7 +37,13 @@ from starlette.datastructures import FormData
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -87,6 +95,7 @@ class ReviewApp:
             request=request,
             curator=_who(request),
             form_key=self.form_key,
+            loading=self.index.loading,
             **context,
         )
         return HTMLResponse(page, status_code=status)
@@ -120,7 +129,7 @@ def _app(request: Request) -> ReviewApp:
 def queue_page(request: Request) -> Response:
     """The queue: records with what needs a look, root causes first."""
     app = _app(request)
-    app.index.refresh()
+    app.index.refresh(wait=False)
     filters = _filters(request)
     try:
         number = int(request.query_params.get("page", "1"))
@@ -138,7 +147,7 @@ def queue_page(request: Request) -> Response:
 def summary_page(request: Request) -> Response:
     """Counts and charts of what still needs review."""
     app = _app(request)
-    app.index.refresh()
+    app.index.refresh(wait=False)
     s = app.index.summary()
     charts = [
         bar_chart("criteria to review, by finding code", list(s.by_code.items()),
@@ -216,7 +225,7 @@ def _show_record(
     error: str | None = None,
     editing: dict[str, Any] | None = None,
 ) -> Response:
-    app.index.refresh()
+    app.index.refresh(wait=False)
     docs = list(load_curated(app.store, [record_id]))
     if not docs:
         return app.render(request, "missing.html", status=404, record_id=record_id)
@@ -476,8 +485,24 @@ def _warm(env: Environment) -> None:
     free_numbers(crit)
 
 
-def create_app(store: Store, *, token: str | None = None) -> Starlette:
-    """The review app over ``store``; ``token`` (when given) is asked of every request."""
+def status_page(request: Request) -> Response:
+    """What the index holds, as JSON (for scripts and the benchmark)."""
+    index = _app(request).index
+    loading = index.loading
+    return JSONResponse({
+        "records": len(index.rows()),
+        "loading": None if loading is None else {"read": loading[0], "of": loading[1]},
+    })
+
+
+def create_app(
+    store: Store, *, token: str | None = None, background: bool = False
+) -> Starlette:
+    """The review app over ``store``; ``token`` (when given) is asked of every request.
+
+    ``background``: read the store into the queue in a thread, so that the
+    server answers at once (pages say how far it got); else before returning.
+    """
     review = ReviewApp(
         store=store,
         index=QueueIndex(store, load_curated),
@@ -485,11 +510,15 @@ def create_app(store: Store, *, token: str | None = None) -> Starlette:
         token=token,
         form_key=secrets.token_urlsafe(24),
     )
-    review.index.refresh()
+    if background:
+        threading.Thread(target=review.index.refresh, name="queue-index", daemon=True).start()
+    else:
+        review.index.refresh()
     _warm(review.env)
     routes = [
         Route("/", queue_page),
         Route("/summary", summary_page),
+        Route("/status", status_page),
         Route("/record/{record_id:path}/decide", decide_action, methods=["POST"]),
         Route("/record/{record_id:path}/check", check_action, methods=["POST"]),
         Route("/record/{record_id:path}/undo", undo_action, methods=["POST"]),

@@ -54,6 +54,8 @@ STATUS_FILTERS = ("open", "rejected", "needs_review", "stale", "decided", "accep
 """What the status filter offers: a state, a machine status, or everything."""
 NONE_READ = "(none read)"
 """The variable filter's value for criteria with no constraint."""
+_BIG = 2000
+"""A refresh of more records than this shows its progress (pages read what is loaded)."""
 RESCAN_SECONDS = 3.0
 """While a run is writing, how often the queue looks for re-saved documents."""
 
@@ -302,22 +304,42 @@ class QueueIndex:
         self._lock = threading.Lock()
         self.generation = 0
         """Bumped whenever a refresh changed something."""
+        self.loading: tuple[int, int] | None = None
+        """(records read, records to read) while a large refresh runs, else None."""
 
     # -- keeping current -----------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Re-read the records whose document or decisions changed since the last look."""
-        with self._lock:
+    def refresh(self, *, wait: bool = True) -> None:
+        """Re-read the records whose document or decisions changed since the last look.
+
+        With ``wait=False`` a refresh already running elsewhere (the first read
+        of a large store) is left to finish: the caller reads what is loaded so far.
+        """
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
             changed = self._changed()
-            if changed is None:
-                return
-            changed_ids, removed = changed
-            for record_id in removed:
-                self._rows.pop(record_id, None)
+            if changed is not None:
+                self._read(*changed)
+        finally:
+            self._lock.release()
+
+    def _read(self, changed_ids: list[str], removed: list[str]) -> None:
+        for record_id in removed:
+            self._rows.pop(record_id, None)
+        big = len(changed_ids) > _BIG
+        try:
             for start in range(0, len(changed_ids), 500):
+                if big:
+                    self.loading = (start, len(changed_ids))
+                    if (start // 500) % 4 == 3:
+                        self._rebuild()  # pages show what is read so far
                 chunk = changed_ids[start : start + 500]
                 for record_id, doc in self._load(self._store, chunk):
                     self._rows[record_id] = record_row(doc, record_id)
+        finally:
+            if big:
+                self.loading = None
             self._rebuild()
 
     def _rebuild(self) -> None:

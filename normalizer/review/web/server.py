@@ -51,7 +51,7 @@ def serve_store(
     from .app import create_app
 
     store = Store.open(target)
-    app = create_app(store, token=token)
+    app = create_app(store, token=token, background=True)
     shown = f"[{host}]" if ":" in host else host
     link = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     print(f"review page for {target}: {link}  (Ctrl-C stops it)", flush=True)
