@@ -13,7 +13,6 @@ Exit codes (also in the README):
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -44,7 +43,8 @@ from .io import MAX_BYTES, read_source
 from .models import Document, Section
 from .pipeline import normalize_text, provenance_of
 from .recording import replaying
-from .render import document_table, review_table
+from .render import document_table, queue_table
+from .review.queue import QueueRow, queue_rows, write_csv, write_jsonl
 
 if TYPE_CHECKING:
     from .llm import LLMExtractor
@@ -335,8 +335,27 @@ def normalize(
 @app.command()
 def review(
     files: Annotated[
-        list[Path], typer.Argument(help="Registry text files (UTF-8).", readable=False)
-    ],
+        list[Path] | None, typer.Argument(help="Registry text files (UTF-8).", readable=False)
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Start the review page over --store (a web app).")
+    ] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store", envvar="NORMALIZER_STORE",
+            help="Run store: a SQLite file, or postgresql://... for a team.",
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="--serve: address to listen on (not loopback: needs --token).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="--serve: TCP port.", min=0, max=65535)] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="NORMALIZER_REVIEW_TOKEN", show_default=False,
+                     help="--serve: a secret every request must carry."),
+    ] = None,
     section: Annotated[
         SectionOption | None,
         typer.Option(help="Section of criteria before any header (else 'unknown')."),
@@ -358,7 +377,32 @@ def review(
     route: RouteArg = RouteOption.incomplete,
     timeout: TimeoutArg = None,
 ) -> None:
-    """The curator's queue: every criterion that needs a look, with why (rejected first)."""
+    """The curator's queue: a row per constraint that needs a look, grouped by record.
+
+    Each row: what was read (in words), the criterion's status, the findings and
+    the curators' decision.  FILES are read now; with --store and no files, the
+    queue is the run store's documents with the curators' decisions applied.
+    With --serve, the review page instead: a local web app over the run store.
+    """
+    if serve:
+        from .review.web.server import check_binding, serve_store
+
+        if store is None:
+            _error("--serve needs --store (the run store to review)")
+            raise typer.Exit(EXIT_USAGE)
+        try:
+            check_binding(host, port, token)
+        except ConfigError as exc:
+            _error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        serve_store(store, host=host, port=port, token=token)
+        return
+    if store is not None and not files:
+        _review_store(store, output, include_accepted)
+        return
+    if not files:
+        _error("give the registry files to review (or --store S, or --serve --store S)")
+        raise typer.Exit(EXIT_USAGE)
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
@@ -366,49 +410,33 @@ def review(
     )
     default: Section = section.value if section else "unknown"
     failed: list[Path] = []
-    rows: list[dict[str, object]] = []
-    for doc in _documents(files, reader, default, max_bytes, failed):
-        for crit in doc.criteria:
-            if crit.status == "accepted" and not include_accepted:
-                continue
-            rows.append(
-                {
-                    "source": doc.source,
-                    "criterion": crit.id,
-                    "status": crit.status,
-                    "span": list(crit.span),
-                    "text": crit.text,
-                    "constraints": len(crit.constraints),
-                    "findings": [
-                        {"code": f.code, "severity": f.severity, "constraint": f.constraint,
-                         "message": f.message}
-                        for f in crit.findings
-                    ],
-                }
-            )
-    order = {"rejected": 0, "needs_review": 1, "accepted": 2}
-    rows.sort(key=lambda r: order[str(r["status"])])
-    if output is ReviewFormat.jsonl:
-        for row in rows:
-            atomic_write(_strict_json(row) + "\n")
-    elif output is ReviewFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["source", "criterion", "status", "start", "end", "codes", "why", "text"])
-        for row in rows:
-            found = row["findings"]
-            assert isinstance(found, list)
-            span = row["span"]
-            assert isinstance(span, list)
-            writer.writerow([_csv_cell(cell) for cell in (
-                row["source"], row["criterion"], row["status"], span[0], span[1],
-                " ".join(f["code"] for f in found), " | ".join(f["message"] for f in found),
-                row["text"],
-            )])
-    else:
-        console = _table_console()
-        console.print(review_table(rows, width=console.width))
+    docs = list(_documents(files, reader, default, max_bytes, failed))
+    _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
     _report_usage(llm)
     _exit_for(failed, len(files))
+
+
+def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:
+    if output is ReviewFormat.jsonl:
+        write_jsonl(rows, sys.stdout)
+    elif output is ReviewFormat.csv:
+        write_csv(rows, sys.stdout)
+    else:
+        console = _table_console()
+        console.print(queue_table(rows, width=console.width))
+
+
+def _review_store(target: str, output: ReviewFormat, include_accepted: bool) -> None:
+    """The queue over a run store's curated documents (decisions applied)."""
+    from .review.curate import curated_documents
+    from .store import Store
+
+    opened = Store.open(target)
+    try:
+        docs = curated_documents(opened)
+        _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
+    finally:
+        opened.close()
 
 
 @app.command("eval")

@@ -511,7 +511,7 @@ class LLMExtractor:
             else:
                 self.usage.add(failed_invalid=1)
                 code = "llm-invalid-output"
-                what = f"the LLM's answer stayed invalid after re-asks: {_short(exc)}"
+                what = f"the LLM's answer stayed invalid after re-asks: {_invalid_reason(exc)}"
                 if self.cache is not None:
                     # deterministic settings give the same answer again: do not pay twice
                     self.cache.put(self._request(batch)[0], self.model, self.prompt_id,
@@ -566,6 +566,19 @@ def _is_api_error(exc: BaseException | None) -> bool:
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:200]}"
+
+
+def _invalid_reason(exc: BaseException) -> str:
+    """Why the last answer was invalid, as the validator said it (not the exception dump)."""
+    from pydantic import ValidationError
+
+    attempts = getattr(exc, "failed_attempts", None) or []
+    last = getattr(attempts[-1], "exception", None) if attempts else exc.__cause__
+    if isinstance(last, ValidationError):
+        reasons = [str(e["msg"]).removeprefix("Value error, ") for e in last.errors()]
+        text = " ".join("; ".join(reasons).split())
+        return text[:300] if text else _short(last)
+    return _short(last if last is not None else exc)
 
 
 def _failed(code: str, message: str) -> Extraction:

@@ -17,7 +17,8 @@ Schema history
    maximum age, sex, healthy volunteers, standard age groups).  ``source`` and
    the criterion and constraint objects are unchanged.  Curated documents
    (read from a run store where curators decided) carry ``decided_by`` on a
-   constraint and ``decisions`` on a criterion; machine output omits both, so
+   constraint and ``decisions`` on a criterion (and on the document: stale
+   decisions on criteria it no longer has); machine output omits them, so
    its criterion and constraint objects stay exactly the contract's.
 """
 
@@ -106,6 +107,36 @@ class Decision(_Model):
     stale: bool = Field(
         default=False,
         description="The decision no longer matches what was read (shown, never applied).",
+    )
+    id: int | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The decision's id in the store (to undo or change it).",
+    )
+    version: int | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The decision's version in the store (optimistic locking).",
+    )
+    evidence_text: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The evidence text decided on (null for the whole criterion).",
+    )
+    was: Constraint | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The constraint as read when decided (correct, and stale decisions).",
+    )
+    constraint: Constraint | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Stale correct or add: the constraint the curator wrote.",
+    )
+    criterion_text: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Stale: the criterion text the decision was made on, when it changed.",
     )
 
 
@@ -245,6 +276,11 @@ class Document(_Model):
     provenance: Provenance | None = None
     criteria: list[Criterion] = Field(default_factory=list)
     eligibility: list[EligibilitySet] = Field(default_factory=list)
+    decisions: list[Decision] = Field(
+        default_factory=list,
+        exclude_if=lambda v: not v,
+        description="Stale decisions on criteria this document no longer has (curated only).",
+    )
 
 
 class GoldConstraint(_Model):
@@ -270,3 +306,6 @@ class GoldCase(_Model):
     expect_status: Status | None = None
     notes: str | None = None
     tags: list[str] = Field(default_factory=list)
+
+
+Decision.model_rebuild()

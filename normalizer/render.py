@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from .models import Bound, Constraint, Document, EligibilitySet
+from .words import constraint_words, interval_words
 
-__all__ = ["constraint_text", "document_table", "interval_text", "review_table"]
+if TYPE_CHECKING:
+    from .review.queue import QueueRow
+
+__all__ = ["constraint_text", "document_table", "interval_text", "queue_table"]
 
 _STATUS_STYLE = {"accepted": "green", "needs_review": "yellow", "rejected": "red"}
 STACK_BELOW = 80
@@ -29,37 +36,21 @@ def _stacked(title: str, rows: list[list[tuple[str, Text]]]) -> Group:
     return Group(*parts)
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def interval_text(lower: Bound | None, upper: Bound | None) -> str:
-    """``18 <= x <= 75`` style text for a pair of bounds."""
-    if lower and upper and lower.value == upper.value and lower.inclusive and upper.inclusive:
-        return f"= {_num(lower.value)}"
-    parts = []
-    if lower:
-        parts.append(f"{_num(lower.value)} {'<=' if lower.inclusive else '<'} ")
-    parts.append("x")
-    if upper:
-        parts.append(f" {'<=' if upper.inclusive else '<'} {_num(upper.value)}")
-    return "".join(parts)
+def interval_text(lower: Bound | None, upper: Bound | None, unit: str | None = None) -> str:
+    """Limits for people: '18 to 75 years', '≥ 80 ×10⁹/L' (:mod:`normalizer.words`)."""
+    return interval_words(lower, upper, unit)
 
 
 def constraint_text(c: Constraint) -> str:
-    """One line for a constraint: ``platelets: x >= 80 10*9/L``."""
-    unit = f" x{c.relative_to}" if c.relative_to else (f" {c.unit}" if c.unit else "")
-    label = c.variable if c.variable != "other" else f"other ({c.label})"
-    qualifier = f" [if {c.qualifier}]" if c.qualifier else ""
-    return f"{label}: {interval_text(c.lower, c.upper)}{unit}{qualifier}"
+    """One line for a constraint: 'platelets ≥ 80 ×10⁹/L', 'other: visits ≥ 3'."""
+    words = constraint_words(c)
+    return f"other: {words}" if c.variable == "other" else words
 
 
 def _eligibility_row(e: EligibilitySet) -> str:
-    unit = f" x{e.relative_to}" if e.relative_to else (f" {e.unit}" if e.unit else "")
     if e.empty:
-        return f"{e.variable}: no eligible value"
-    spans = " or ".join(interval_text(i.lower, i.upper) for i in e.intervals)
-    return f"{e.variable}: {spans}{unit}"
+        return "no eligible value"
+    return " or ".join(interval_words(i.lower, i.upper, e.unit, e.relative_to) for i in e.intervals)
 
 
 def document_table(doc: Document, width: int | None = None) -> Group:
@@ -110,40 +101,52 @@ def document_table(doc: Document, width: int | None = None) -> Group:
     return Group(*parts)
 
 
-def review_table(rows: list[dict[str, object]], width: int | None = None) -> Table | Group:
-    """The review queue: one row per criterion that needs a look, with its findings.
+def queue_table(rows: Sequence[QueueRow], width: int | None = None) -> Group:
+    """The review queue: one table per record (its full id in the title), a row per constraint.
 
-    Below :data:`STACK_BELOW` columns (``width``), each criterion is a block of lines.
+    Below :data:`STACK_BELOW` columns (``width``), each row is a block of lines.
     """
+    tables: list[Table | Text] = []
+    records = sum(1 for i, r in enumerate(rows) if i == 0 or rows[i - 1].record != r.record)
+    title = f"review queue: {len(rows)} rows in {records} records"
     if width is not None and width < STACK_BELOW:
-        blocks = []
-        for row in rows:
-            found = row["findings"]
-            assert isinstance(found, list)
-            status = str(row["status"])
-            blocks.append(
-                [
-                    ("source", Text(str(row["source"]))),
-                    ("id", Text(str(row["criterion"]))),
-                    ("status", Text(status, style=_STATUS_STYLE[status])),
-                    ("criterion", Text(str(row["text"]))),
-                    *[("why", Text(f"{f['severity']}: {f['code']}: {f['message']}"))
-                      for f in found],
-                ]
-            )
-        return _stacked(f"review queue: {len(rows)} criteria", blocks)
-    table = Table(title=f"review queue: {len(rows)} criteria", show_lines=True)
-    for col in ("source", "id", "status", "criterion", "why"):
-        table.add_column(col, ratio=3 if col in ("criterion", "why") else None)
-    for row in rows:
-        found = row["findings"]
-        assert isinstance(found, list)
-        status = str(row["status"])
-        table.add_row(
-            str(row["source"]),
-            str(row["criterion"]),
-            Text(status, style=_STATUS_STYLE[status]),
-            Text(str(row["text"])),
-            Text("\n".join(f"{f['severity']}: {f['code']}: {f['message']}" for f in found)),
+        blocks = [
+            [
+                ("record", Text(r.record)),
+                ("criteria", Text(", ".join(r.criteria))),
+                ("status", Text(r.status or "-", style=_STATUS_STYLE.get(r.status, ""))),
+                ("reading", Text(r.reading or r.text)),
+                *[("why", Text(f"{sev}: {code}: {msg}")) for code, sev, msg in r.findings],
+                *([("decision", Text(r.decision))] if r.decision else []),
+            ]
+            for r in rows
+        ]
+        return _stacked(title, blocks)
+    tables.append(Text(title, style="bold"))
+    current: Table | None = None
+    for i, r in enumerate(rows):
+        if i == 0 or rows[i - 1].record != r.record:
+            title = r.record if r.nct_id in (None, r.record) else f"{r.record} ({r.nct_id})"
+            current = Table(title=title, title_justify="left", show_lines=True, expand=False)
+            for col in ("criteria", "status", "reading", "findings", "decision"):
+                current.add_column(col, ratio=3 if col in ("reading", "findings") else None,
+                                   no_wrap=col == "status")
+            tables.append(current)
+        assert current is not None
+        status = r.status or "-"
+        where = ", ".join(r.criteria)
+        if r.kind == "root-cause":
+            where = f"{where}\n(root cause)"
+        elif r.kind == "unread-numbers":
+            where = f"{where}\n(numbers nobody read)"
+        reading = r.reading + (f"\n(canonical {r.canonical})" if r.canonical else "")
+        if not reading:
+            reading = r.text if r.kind == "criterion" else ""
+        current.add_row(
+            where,
+            Text(status, style=_STATUS_STYLE.get(status, "")),
+            Text(reading),
+            Text("\n".join(f"{sev}: {code}: {msg}" for code, sev, msg in r.findings)),
+            Text(r.decision),
         )
-    return table
+    return Group(*tables)

@@ -83,16 +83,14 @@ def test_llm_without_an_endpoint_is_a_clear_error() -> None:
 
 
 def test_review_queue_lists_what_needs_a_look_with_why() -> None:
-    need_shared()
+    need_shared()  # the queue's formats in detail: tests/test_review_cli.py
     done = run("review", "-f", "jsonl", str(SEEDS / SEED))
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert rows and all(r["status"] != "accepted" and r["findings"] for r in rows)
-    statuses = [r["status"] for r in rows]
-    assert statuses == sorted(statuses, key=lambda s: s != "rejected")
-    assert any(r["text"].startswith("BMI acuity") for r in rows)
+    assert rows and all(r["status"] != "accepted" for r in rows)
+    assert any(r["reading"] == "BMI ≥ 18.5 kg/m²" and r["findings"] for r in rows)
     csv_run = run("review", "-f", "csv", str(SEEDS / SEED))
-    assert csv_run.stdout.splitlines()[0].startswith("source,criterion,status")
+    assert csv_run.stdout.splitlines()[0].startswith("record,nct_id,criteria,section,status")
 
 
 def test_schema_command_prints_the_committed_schema() -> None:

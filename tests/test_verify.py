@@ -161,7 +161,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
     ),
     "bounds-inverted": (  # seed 001 inc-1
         Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(75), upper=le(18), unit="a")]),
-        ">= 75",
+        "≥ 75",
     ),
     "unit-invalid": (
         Case(SEED_000_INC_8, [C("hemoglobin", "HB ≥90g/L", lower=ge(90), unit="g/liter")]),
@@ -189,7 +189,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
             ],
             section="exclusion",
         ),
-        "{copies}/mL",
+        "copies/mL measures",
     ),
     "unit-missing": (  # LCT NCT03921034 exc-4
         Case(
@@ -204,7 +204,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
     ),
     "unit-inferred": (  # seed 001 inc-1: no unit written, age in years
         Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(18), upper=le(75), unit="a")]),
-        "default unit a",
+        "default unit years",
     ),
     "unit-guessed": (  # seed 001 inc-1 read in months
         Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(18), upper=le(75), unit="mo")]),
@@ -219,7 +219,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
             "BMI acuity 18.5 kg/m2.",
             [C("bmi", "BMI acuity 18.5 kg/m2", lower=ge(185), unit="kg/m2")],
         ),
-        "185 kg/m2",
+        "185 kg/m²",
     ),
     "value-unusual": (  # LCT NCT03863015 exc-6
         Case(
@@ -227,7 +227,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
             [C("temperature", "Temperature on admission < 30 °C", upper=lt(30), unit="Cel")],
             section="exclusion",
         ),
-        "usual thresholds 35-40 Cel",
+        "usual thresholds 35 to 40 °C",
     ),
     "value-not-integer": (  # seed 001 inc-3 read with a fraction
         Case("ECOG ps 0 to 1.", [C("ecog", "ECOG ps 0 to 1", lower=ge(0), upper=le(1.5))]),
@@ -245,7 +245,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
             SEED_000_INC_8,
             [C("bilirubin", "TBIL≤1.5ULN", upper=le(1.5), unit="umol/L", relative_to="ULN")],
         ),
-        "umol/L",
+        "carries the unit µmol/L",
     ),
     "relative-unusual": (  # seed 001 inc-7 read as 25 x ULN
         Case(
@@ -259,7 +259,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
                 )
             ],
         ),
-        "25 x ULN",
+        "25 × ULN",
     ),
     "qualified": (  # Chia: an alternative limit under a condition
         Case(
@@ -313,7 +313,7 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
     ),
     "relative-mismatch": (  # seed 000 inc-8 with the x ULN dropped
         Case(SEED_000_INC_8, [C("bilirubin", "TBIL≤1.5ULN", upper=le(1.5), unit="mg/dL")]),
-        "1.5 x ULN",
+        "1.5 × ULN",
     ),
     "variable-not-in-evidence": (  # seed 000 inc-8: the ANC limit read as platelets
         Case(SEED_000_INC_8, [C("platelets", "ANC≥1.5×109/L", lower=ge(1.5), unit="10*9/L")]),
@@ -669,7 +669,7 @@ def test_comparator_direction_and_inclusiveness(text: str, bound: Bound, what: s
 def test_a_range_needs_both_numbers() -> None:
     crit = verified(Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(18), unit="a")]))
     assert "comparator-mismatch" in codes(crit)
-    assert "keeps only >= 18" in message(crit, "comparator-mismatch")
+    assert "keeps only ≥ 18" in message(crit, "comparator-mismatch")
 
 
 def test_uln_added_where_the_text_has_none() -> None:
@@ -719,7 +719,7 @@ def test_eligibility_gap_is_a_boundary_warning() -> None:  # seed 000: inc-2 and
     for crit in criteria:
         found = {f.code for f in extra[crit.id]}
         assert "eligibility-boundary" in found
-    assert "18 a is allowed by neither" in extra[criteria[0].id][0].message
+    assert "age 18 years is allowed by neither" in extra[criteria[0].id][0].message
     age = next(s for s in sets if s.variable == "age")
     assert age.unit == "a" and not age.empty
     assert [(i.lower, i.upper) for i in age.intervals] == [(gt(18), None)]
@@ -819,7 +819,7 @@ def test_extractors_disagree_names_both_readings() -> None:
     )
     found = compare_extractions(rules, llm)
     assert [f.code for f in found] == ["extractors-disagree", "extractors-disagree"]
-    assert "rules read ALT/AST≤2.5ULN <= 2.5 x ULN; llm read ALT/AST≤2.5ULN <= 3 x ULN" in (
+    assert "rules read ALT/AST≤2.5ULN ≤ 2.5 × ULN; llm read ALT/AST≤2.5ULN ≤ 3 × ULN" in (
         found[0].message
     )
     merged = merge_extractions(rules, llm)

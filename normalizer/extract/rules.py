@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from ..catalog import Catalog, Variable, load_catalog
 from ..models import Bound, Constraint, Finding, RelativeTo, Severity
 from ..units import dimensionality, to_ucum, unit_fits
+from ..words import unit_words
 from .base import CriterionInput, Extraction, NumberNote, NumberReason
 from .rules_lexicon import Comparator, Lexicon, Mention, Mentions, load_lexicon
 from .rules_scan import NUMBER, Cmp, Note, Quantity, Scanner
@@ -845,14 +846,15 @@ class RulesExtractor:
                 out.complete = False  # "18 ans", "1 gram/day": a unit we cannot read
             elif unit is None and not limit.relative and var is not None and var.default_unit:
                 unit = var.default_unit
-                findings.append(("unit-inferred", "info", f"no unit written; read as {unit}"))
+                said = f"no unit written; read as {unit_words(unit)}"
+                findings.append(("unit-inferred", "info", said))
             if limit.cmp is not None and limit.cmp.ambiguous:
                 written = text[limit.start : limit.value_start].strip()
                 findings.append(
                     (
                         "comparator-ambiguous",
                         "warning",
-                        f"{written!r} is not a comparator; read as >= from context",
+                        f"{written!r} is not a comparator; read as ≥ from context",
                     )
                 )
                 out.complete = False

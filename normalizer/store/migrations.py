@@ -34,6 +34,14 @@ def _runs_records_failures(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _decisions(conn: Connection) -> None:
+    for table in (tables.decisions, tables.decision_history):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "runs, records and failures", _runs_records_failures),
+    Migration(2, "curator decisions and their history", _decisions),
 ]

@@ -8,6 +8,7 @@ serves both databases.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -17,9 +18,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
-__all__ = ["failures", "metadata", "migrations_table", "records", "runs"]
+__all__ = [
+    "decision_history",
+    "decisions",
+    "failures",
+    "metadata",
+    "migrations_table",
+    "records",
+    "runs",
+]
 
 metadata = MetaData()
 
@@ -70,3 +80,44 @@ failures = Table(
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
     Column("at", String(40), nullable=False),
 )
+
+# -- migration 2: curator decisions ------------------------------------------------------
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(400), nullable=False),
+    Column("criterion_hash", String(64), nullable=False, doc="sha256 of the criterion text."),
+    Column("slot", String(300), nullable=False, doc="What in the criterion is decided on."),
+    Column("criterion_text", Text, nullable=False, doc="The criterion text when decided."),
+    Column("evidence_text", Text, doc="The evidence text decided on (null: the criterion)."),
+    Column("evidence_start", Integer, doc="Offset of the evidence in the criterion text."),
+    Column("evidence_end", Integer),
+    Column("action", String(20), nullable=False),
+    Column("constraint_json", Text, doc="JSON: the corrected or added constraint."),
+    Column("original_json", Text, doc="JSON: the constraint as read when decided."),
+    Column("curator", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("note", Text),
+    Column("suggested_by", String(40)),
+    Column("version", Integer, nullable=False, doc="Optimistic lock: +1 on every change."),
+    Column("undone", Boolean, nullable=False, doc="Withdrawn by undo (kept, never deleted)."),
+    UniqueConstraint("record_id", "criterion_hash", "slot", name="decisions_key"),
+)
+Index("decisions_record_id", decisions.c.record_id)
+
+decision_history = Table(
+    "decision_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("decision_id", Integer, ForeignKey("decisions.id"), nullable=False),
+    Column("record_id", String(400), nullable=False),
+    Column("version", Integer, nullable=False, doc="The decision's version after the change."),
+    Column("change", String(20), nullable=False, doc="decide or undo."),
+    Column("curator", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("before_json", Text, doc="JSON: the decision before (null: there was none)."),
+    Column("after_json", Text, nullable=False, doc="JSON: the decision after."),
+)
+Index("decision_history_record_id", decision_history.c.record_id)

@@ -17,7 +17,7 @@ from ..extract.base import Extraction
 from ..models import Bound, Constraint, Criterion, Finding
 from ..units import convert, dimensionality, is_valid_ucum, unit_fits
 from .codes import finding
-from .describe import bound_text, num, quote, with_unit
+from .describe import bound_text, num, quote, unit_text, with_unit
 from .lexicon import load_evidence
 from .scan import Quantity, Reading, Scan
 
@@ -56,7 +56,7 @@ def _hint(value: float, lo: float, hi: float, unit: str | None) -> str:
     """Suggest the one power of ten that would make ``value`` usual."""
     fits = [
         (label, value * factor)
-        for label, factor in (("x 10", 10.0), ("/ 10", 0.1), ("x 1000", 1e3), ("/ 1000", 1e-3))
+        for label, factor in (("× 10", 10.0), ("÷ 10", 0.1), ("× 1000", 1e3), ("÷ 1000", 1e-3))
         if lo <= value * factor <= hi
     ]
     if len(fits) == 1 and value != 0:
@@ -86,7 +86,7 @@ def _range_findings(c: Constraint, k: int, var: Variable) -> list[Finding]:
                 finding(
                     "value-impossible",
                     f"{var.label} {side} bound {shown} is outside the possible range "
-                    f"{num(lo)}-{with_unit(hi, unit)}{_hint(value, lo, hi, unit)}",
+                    f"{num(lo)} to {with_unit(hi, unit)}{_hint(value, lo, hi, unit)}",
                     k,
                 )
             )
@@ -97,7 +97,7 @@ def _range_findings(c: Constraint, k: int, var: Variable) -> list[Finding]:
                 finding(
                     "value-unusual",
                     f"{var.label} {side} bound {shown} is outside the usual thresholds "
-                    f"{num(ulo)}-{with_unit(uhi, unit)}{_hint(value, ulo, uhi, unit)}",
+                    f"{num(ulo)} to {with_unit(uhi, unit)}{_hint(value, ulo, uhi, unit)}",
                     k,
                 )
             )
@@ -128,19 +128,19 @@ def _relative_findings(c: Constraint, k: int, var: Variable | None) -> list[Find
             finding(
                 "relative-with-unit",
                 f"the limit is relative to {c.relative_to} (a multiplier) but carries the unit "
-                f"{c.unit!r}",
+                f"{unit_text(c.unit)}",
                 k,
             )
         )
     rng = load_evidence().relative
     for side, bound in _sides(c):
-        shown = f"{num(bound.value)} x {c.relative_to}"
+        shown = f"{num(bound.value)} × {c.relative_to}"
         if not rng.possible[0] <= bound.value <= rng.possible[1]:
             out.append(
                 finding(
                     "value-impossible",
                     f"{side} bound {shown} is not a possible multiplier "
-                    f"({num(rng.possible[0])}-{num(rng.possible[1])})",
+                    f"({num(rng.possible[0])} to {num(rng.possible[1])})",
                     k,
                 )
             )
@@ -149,7 +149,7 @@ def _relative_findings(c: Constraint, k: int, var: Variable | None) -> list[Find
                 finding(
                     "relative-unusual",
                     f"{side} bound {shown} is outside the usual multipliers "
-                    f"{num(rng.usual[0])}-{num(rng.usual[1])} x {c.relative_to}",
+                    f"{num(rng.usual[0])} to {num(rng.usual[1])} × {c.relative_to}",
                     k,
                 )
             )
@@ -217,17 +217,18 @@ def _catalog_findings(
             out.append(
                 finding(
                     "unit-mismatch",
-                    f"{var.label} is a {var.kind}: it takes no unit, not {c.unit!r}",
+                    f"{var.label} is a {var.kind}: it takes no unit, not {unit_text(c.unit)}",
                     k,
                 )
             )
         return out + _range_findings(c, k, var)
     if c.unit is None:
-        said = f"; the evidence writes {stated_unit!r}" if stated_unit else ""
+        said = f"; the evidence writes {unit_text(stated_unit)}" if stated_unit else ""
         out.append(
             finding(
                 "unit-missing",
-                f"{var.label} needs a unit (canonical {var.canonical_unit}) and the constraint "
+                f"{var.label} needs a unit (canonical {unit_text(var.canonical_unit)}) and the "
+                "constraint "
                 f"has none{said}",
                 k,
             )
@@ -238,17 +239,17 @@ def _catalog_findings(
             out.append(
                 finding(
                     "unit-not-convertible",
-                    f"{c.unit!r} measures {var.label} but does not convert to "
-                    f"{var.canonical_unit}: its range was not checked",
+                    f"{unit_text(c.unit)} measures {var.label} but does not convert to "
+                    f"{unit_text(var.canonical_unit)}: its range was not checked",
                     k,
                 )
             )
             return out
-        accepted = ", ".join(var.units) or var.canonical_unit
+        accepted = ", ".join(map(unit_text, var.units or [var.canonical_unit]))
         out.append(
             finding(
                 "unit-mismatch",
-                f"{c.unit!r} cannot measure {var.label} (units: {accepted})",
+                f"{unit_text(c.unit)} cannot measure {var.label} (its units: {accepted})",
                 k,
             )
         )
@@ -335,14 +336,14 @@ def _relative_message(c: Constraint, side: str, bound: Bound, g: _Ground) -> str
     written = sq(q)
     if c.relative_to is None:
         return (
-            f"the evidence reads {num(r.value)} x {r.relative} ({written}) but the constraint "
-            f"is absolute ({side} bound {with_unit(bound.value, c.unit)}), with no relative_to"
+            f"the evidence reads {num(r.value)} × {r.relative} ({written}) but the constraint "
+            f"is absolute ({side} bound {with_unit(bound.value, c.unit)}), not relative to "
+            f"{r.relative}"
         )
     if r.relative is None:
-        unit = f" {r.unit}" if r.unit else ""
         return (
             f"the constraint is relative to {c.relative_to} but the evidence writes "
-            f"{num(r.value)}{unit} ({written}) with no ULN/LLN"
+            f"{with_unit(r.value, r.unit)} ({written}) with no ULN/LLN"
         )
     return (
         f"the constraint is relative to {c.relative_to} but the evidence says {r.relative} "
@@ -444,13 +445,14 @@ def _unit_findings(
         out.append(
             finding(
                 "unit-inferred",
-                f"the evidence writes no unit; {var.label} read in its default unit {c.unit}",
+                f"the evidence writes no unit; {var.label} read in its default unit "
+                f"{unit_text(c.unit)}",
                 k,
             )
         )
     else:
         why = (
-            f"not the catalog default ({var.default_unit})"
+            f"not the catalog default ({unit_text(var.default_unit)})"
             if var.default_unit and c.unit != var.default_unit
             else "the catalog has no default unit"
             if not var.default_unit
@@ -460,7 +462,7 @@ def _unit_findings(
             finding(
                 "unit-guessed",
                 f"the evidence writes no unit for {var.label}; "
-                f"the constraint assumes {c.unit}, {why}",
+                f"the constraint assumes {unit_text(c.unit)}, {why}",
                 k,
             )
         )
@@ -499,7 +501,7 @@ def _comparator_findings(
             said = f"{quote(q.phrase)} before" if q.phrase else "no comparator for"
             unclear.append(
                 f"the evidence writes {said} {num(lo.value)}, read as = {num(lo.value)}; a limit "
-                f"on a measured quantity is rarely one value (a lost >= or <=?)"
+                f"on a measured quantity is rarely one value (a lost ≥ or ≤?)"
             )
     else:
         for side, bound in _sides(c):

@@ -12,7 +12,7 @@ from .describe import quote, reading
 from .lexicon import load_evidence
 from .scan import Quantity, Scan, scan
 
-__all__ = ["check_criterion", "status_of"]
+__all__ = ["check_criterion", "status_of", "unparsed_spans"]
 
 
 def _covered(q: Quantity, spans: list[tuple[int, int]]) -> bool:
@@ -51,6 +51,20 @@ def _limit_on(q: Quantity, sc: Scan) -> str | None:
     return None
 
 
+def _shown(q: Quantity, sc: Scan) -> str:
+    return quote(sc.text[q.start : max(q.stop, q.end)].strip(), 40)
+
+
+def unparsed_spans(text: str, message: str) -> list[tuple[int, int]]:
+    """The numbers an ``unparsed-number`` message on ``text`` names: [start, end) in ``text``."""
+    sc = scan(text)
+    return [
+        (q.start, max(q.stop, q.end))
+        for q in sc.quantities
+        if _counts(q) and _shown(q, sc) in message
+    ]
+
+
 def _unparsed(crit: Criterion, sc: Scan, extraction: Extraction) -> list[Finding]:
     base = crit.span[0]
     evidence = [(c.evidence[0] - base, c.evidence[1] - base) for c in crit.constraints]
@@ -66,7 +80,7 @@ def _unparsed(crit: Criterion, sc: Scan, extraction: Extraction) -> list[Finding
     for q in sc.quantities:
         if not _counts(q) or _covered(q, evidence):
             continue
-        shown = quote(sc.text[q.start : max(q.stop, q.end)].strip(), 40)
+        shown = _shown(q, sc)
         noted = [reason for start, end, reason in notes if q.start < end and q.end > start]
         if not noted:
             loose.append(shown)
@@ -102,7 +116,8 @@ def _repeated(crit: Criterion) -> list[Finding]:
                 out.append(
                     finding(
                         "limit-repeated",
-                        f"constraints {j} and {k} both set a {side} limit on {name} ({both}) and "
+                        f"two constraints both set {'an' if side == 'upper' else 'a'} {side} "
+                        f"limit on {name} ({both}) and "
                         "neither has a qualifier: one probably applies only under a condition",
                         k,
                     )

@@ -1,26 +1,31 @@
-"""How findings quote numbers, units and constraints to a curator."""
+"""How findings quote numbers, units and constraints to a curator.
+
+Numbers, units and readings are written by :mod:`normalizer.words`, the one
+place that writes them for people ('≥ 18 years', '≤ 2.5 × ULN'); this module
+adds the quoting of criterion text.
+"""
 
 from __future__ import annotations
 
-import math
-
 from ..models import Bound, Constraint
+from ..words import amount_words, bound_words, constraint_words, number_words, unit_words
 
-__all__ = ["bound_text", "num", "quote", "reading", "with_unit"]
+__all__ = ["bound_text", "num", "quote", "reading", "unit_text", "with_unit"]
 
 
 def num(value: float) -> str:
     """A number as a person writes it: 18, 2.5, 100000, 1e+10."""
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if value.is_integer() and abs(value) < 1e12:
-        return str(int(value))
-    return f"{value:.6g}"
+    return number_words(value)
 
 
 def with_unit(value: float, unit: str | None) -> str:
-    """'90 g/L', '2.5' (no unit)."""
-    return num(value) if not unit else f"{num(value)} {unit}"
+    """'90 g/L', '18 years', '2.5' (no unit)."""
+    return amount_words(value, unit)
+
+
+def unit_text(unit: str | None) -> str:
+    """A unit code as people write it: 'years', '×10⁹/L'."""
+    return unit_words(unit)
 
 
 def quote(text: str, limit: int = 90) -> str:
@@ -28,26 +33,15 @@ def quote(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
         half = (limit - 5) // 2
-        text = f"{text[:half]} ... {text[-half:]}"
+        text = f"{text[:half].rstrip()} … {text[-half:].lstrip()}"
     return f"'{text}'"
 
 
-def bound_text(side: str, bound: Bound) -> str:
-    """'>= 18', '< 75'."""
-    if side == "lower":
-        return (">= " if bound.inclusive else "> ") + num(bound.value)
-    return ("<= " if bound.inclusive else "< ") + num(bound.value)
+def bound_text(side: str, bound: Bound, unit: str | None = None) -> str:
+    """'≥ 18', '< 75 years'."""
+    return bound_words(side, bound, unit)
 
 
 def reading(c: Constraint) -> str:
-    """A constraint in one line: 'ALT <= 2.5 x ULN', 'age >= 18 and <= 75 a', 'ECOG = 2'."""
-    suffix = f" x {c.relative_to}" if c.relative_to else (f" {c.unit}" if c.unit else "")
-    lo, hi = c.lower, c.upper
-    if lo is not None and hi is not None and lo.value == hi.value and lo.inclusive and hi.inclusive:
-        body = f"= {num(lo.value)}"
-    else:
-        parts = [bound_text(s, b) for s, b in (("lower", lo), ("upper", hi)) if b is not None]
-        body = " and ".join(parts) if parts else "(no bounds)"
-    name = c.label or c.variable
-    q = f" [if {c.qualifier}]" if c.qualifier else ""
-    return f"{name} {body}{suffix}{q}"
+    """A constraint in one line: 'ALT ≤ 2.5 × ULN', 'age 18 to 75 years', 'ECOG = 2'."""
+    return constraint_words(c)

@@ -50,8 +50,9 @@ from ..models import (
     RelativeTo,
 )
 from ..units import convert
+from ..words import interval_words
 from .codes import finding
-from .describe import num, reading
+from .describe import num, reading, with_unit
 
 __all__ = ["Interval", "check_document", "difference", "intersect", "union"]
 
@@ -69,12 +70,11 @@ class Interval:
     hi: float
     hi_in: bool
 
-    def text(self, unit: str | None) -> str:
-        """'[18, 75] a', '(18, ∞) a'."""
-        left = "[" if self.lo_in else "("
-        right = "]" if self.hi_in else ")"
-        body = f"{left}{num(self.lo)}, {num(self.hi)}{right}"
-        return f"{body} {unit}" if unit else body
+    def text(self, unit: str | None, relative_to: str | None = None) -> str:
+        """'18 to 75 years', '> 18 years', '≤ 2.5 × ULN', 'any value'."""
+        lower = Bound(value=self.lo, inclusive=self.lo_in) if math.isfinite(self.lo) else None
+        upper = Bound(value=self.hi, inclusive=self.hi_in) if math.isfinite(self.hi) else None
+        return interval_words(lower, upper, unit, relative_to)
 
 
 Set = list[Interval]
@@ -247,9 +247,8 @@ def _unit(key: _Key) -> str | None:
 
 def _describe(s: Set, key: _Key) -> str:
     if not s:
-        return "nothing"
-    unit = f"x {key[1]}" if key[1] else _unit(key)
-    return " or ".join(iv.text(unit) for iv in s)
+        return "no value"
+    return " or ".join(iv.text(_unit(key), key[1]) for iv in s)
 
 
 def _bound(value: float, inclusive: bool) -> Bound | None:
@@ -299,7 +298,6 @@ def _boundaries(
     count), instead of one finding per pair of criteria.
     """
     label = _label(key)
-    unit = f" x {key[1]}" if key[1] else (f" {_unit(key)}" if _unit(key) else "")
     for side in ("lower", "upper"):
         ends: list[tuple[float, bool, _Part, bool]] = []  # value, inclusive, part, is_inclusion
         for inc in inclusions:
@@ -317,7 +315,7 @@ def _boundaries(
                 for exc_in in (True, False):
                     excs = [p for _, x, p, is_inc in cluster if not is_inc and x == exc_in]
                     if excs:
-                        _boundary(label, f"{num(b)}{unit}", side, (incs, inc_in),
+                        _boundary(label, _at(b, key), side, (incs, inc_in),
                                   (excs, exc_in), add)
 
 
@@ -331,14 +329,15 @@ def _boundary(
 ) -> None:
     (incs, inc_in), (excs, exc_in) = inc, exc
     if side == "lower":
-        inc_says = (">= " if inc_in else "> ") + at
-        exc_says = ("<= " if exc_in else "< ") + at
+        inc_says = ("≥ " if inc_in else "> ") + at
+        exc_says = ("≤ " if exc_in else "< ") + at
     else:
-        inc_says = ("<= " if inc_in else "< ") + at
-        exc_says = (">= " if exc_in else "> ") + at
+        inc_says = ("≤ " if inc_in else "< ") + at
+        exc_says = ("≥ " if exc_in else "> ") + at
     both = (
-        f"inclusion {_ids(incs)} requires {label} {inc_says}, "
-        f"exclusion {_ids(excs)} removes {exc_says}"
+        f"inclusion {_ids(incs)} {'requires' if len(incs) == 1 else 'require'} {label} "
+        f"{inc_says}, exclusion {_ids(excs)} {'removes' if len(excs) == 1 else 'remove'} "
+        f"{exc_says}"
     )
     if inc_in != exc_in:
         code, msg = "eligibility-duplicate", f"{both}: the exclusion restates the inclusion"
@@ -350,6 +349,11 @@ def _boundary(
         msg = f"{label} {at} is allowed by neither criterion (a gap): {both}"
     for part in (*incs, *excs):
         add[part.criterion.id].append(finding(code, msg, None))
+
+
+def _at(b: float, key: _Key) -> str:
+    """A boundary value for people: '2.5 × ULN', '18 years'."""
+    return f"{num(b)} × {key[1]}" if key[1] else with_unit(b, _unit(key))
 
 
 def _label(key: _Key) -> str:
@@ -367,7 +371,10 @@ def _duplicates(key: _Key, parts: list[_Part], add: dict[str, list[Finding]]) ->
         if len(group) < 2:
             continue
         verb = "both state" if len(group) == 2 else f"({len(group)} criteria) state"
-        msg = f"{_ids(group)} {verb} {label} {group[0].shown}"
+        if group[0].set:
+            msg = f"{_ids(group)} {verb} {label} {group[0].shown}"
+        else:
+            msg = f"{_ids(group)} {verb} limits on {label} that no value meets"
         for part in group:
             add[part.criterion.id].append(finding("eligibility-duplicate", msg, None))
 

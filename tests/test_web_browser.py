@@ -1,0 +1,331 @@
+"""The review page in a real headless Chromium (Debian's, driven by Playwright).
+
+The done-when session of issue 13: a store of real records, one record worked
+through with the keyboard (accept, edit a bound, reject, add a missed
+constraint, mark a number "not a constraint"), the page reloaded, the same
+input normalised again into the store (as ``normalizer run --force`` does: a
+fresh normalisation re-saved over each document) and every decision found
+re-applied; then one criterion's text changed and its decision found stale.
+The queue and summary screenshots are written by this test
+(``NORMALIZER_SCREENSHOTS=docs`` writes the README's, under ``docs/``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from normalizer.models import Document
+from normalizer.review.curate import curated_document
+from normalizer.review.decisions import decisions_for
+from normalizer.review.web import create_app
+from normalizer.review.web.forms import free_numbers
+from normalizer.review.web.server import free_port
+from normalizer.store import Store
+
+from .conftest import REPO
+from .test_web import chia_record, chia_records, normalise_into
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (CI must run the browser tests; .ci/run installs chromium)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).is_file():
+        _missing(f"no chromium at {path}")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Served:
+    """The review app on a free loopback port (uvicorn in a thread), stopped at the end."""
+
+    def __init__(self, store: Store) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        config = uvicorn.Config(
+            create_app(store), host="127.0.0.1", port=self.port, log_level="warning",
+            access_log=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the review app did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        assert not self.thread.is_alive(), "the review app did not stop"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where in one record each of the five decisions goes."""
+
+    record_id: str
+    accept: tuple[str, int]
+    edit: tuple[str, int]
+    reject: tuple[str, int]
+    dismiss: tuple[str, str]
+    """criterion id, and the number's 'start:end' (the first free number of it)."""
+    add: tuple[str, str]
+    """criterion id, and the number's text the added constraint reads."""
+
+
+def plan_for(doc: Document, record_id: str) -> Plan | None:
+    """A record with three constraints (the accepted one alone in its criterion) and two
+    free numbers elsewhere, or None."""
+    constraints = [(c.id, k) for c in doc.criteria for k in range(len(c.constraints))]
+    numbers = [
+        (c.id, n) for c in doc.criteria for n in free_numbers(c)
+        if n.text.replace(".", "", 1).isdigit()
+    ]
+    for accept in constraints:
+        rest = [x for x in constraints if x[0] != accept[0]]
+        bounded = [
+            x for x in rest
+            if next(c for c in doc.criteria if c.id == x[0]).constraints[x[1]].lower is not None
+        ]
+        if not bounded:
+            continue
+        edit = bounded[0]
+        others = [x for x in rest if x != edit]
+        loose = [x for x in numbers if x[0] != accept[0]]
+        if not others or len({x[0] for x in loose}) < 2:
+            continue
+        first = loose[0]
+        second = next(x for x in loose if x[0] != first[0])
+        return Plan(
+            record_id, accept, edit, others[0],
+            (first[0], f"{first[1].start}:{first[1].end}"), (second[0], second[1].text),
+        )
+    return None
+
+
+def _items(page: Any) -> list[str]:
+    return list(page.eval_on_selector_all(
+        ".item",
+        "els => els.map(e => e.dataset.kind === 'constraint' ? "
+        "`${e.dataset.crit}/${e.dataset.k}` : (e.dataset.crit || e.dataset.href))",
+    ))
+
+
+def go_to(page: Any, key: str) -> None:
+    """Move the selection to an item with j/k only: 'inc-3/0' (a constraint) or 'inc-3'."""
+    items = _items(page)
+    here = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.item')).findIndex("
+        "e => e.classList.contains('current'))"
+    )
+    there = items.index(key)
+    step = "j" if there > here else "k"
+    for _ in range(abs(there - here)):
+        page.keyboard.press(step)
+    assert page.evaluate(
+        "() => Array.from(document.querySelectorAll('.item')).findIndex("
+        "e => e.classList.contains('current'))"
+    ) == there
+
+
+def press_and_wait(page: Any, key: str) -> None:
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def row(page: Any, crit: str, k: int) -> Any:
+    return page.locator(f'tr.item[data-crit="{crit}"][data-k="{k}"]')
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    if os.environ.get("NORMALIZER_SCREENSHOTS") == "docs":
+        return REPO / "docs"
+    return tmp_path
+
+
+def _check_png(path: Path) -> None:
+    raw = path.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    assert width >= 1200 and height >= 800 and len(raw) > 40_000, "a real, full screenshot"
+
+
+def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path) -> None:
+    records = chia_records(40)
+    store = Store.open(tmp_path / "runs.sqlite")
+    docs = normalise_into(store, records)
+    plans = [p for d, r in zip(docs, records, strict=True) if (p := plan_for(d, r.info.id))]
+    assert plans, "some real record has three constraints and two loose numbers"
+    plan = plans[0]
+    record = next(r for r in records if r.info.id == plan.record_id)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with Served(store) as app:
+        page.goto(app.url + "/")
+        page.fill("#curator", "Ana Curator")
+        press_and_wait(page, "Enter")
+        assert page.get_attribute("body", "data-curator") == "Ana Curator"
+        # the queue, filtered on the record, opened with the keyboard
+        page.fill('input[name="record"]', plan.record_id)
+        press_and_wait(page, "Enter")
+        page.keyboard.press("Escape")  # leave the filter field; the first record is selected
+        press_and_wait(page, "o")
+        assert page.inner_text("h1") == plan.record_id
+
+        # accept
+        go_to(page, f"{plan.accept[0]}/{plan.accept[1]}")
+        press_and_wait(page, "a")
+        assert "accepted" in page.inner_text(".flash")
+        # edit a bound: e opens the form on the lower bound; the findings show before saving
+        go_to(page, f"{plan.edit[0]}/{plan.edit[1]}")
+        page.keyboard.press("e")
+        editor = page.locator(f"#edit-{plan.edit[0]}-{plan.edit[1]}")
+        assert editor.is_visible()
+        lower = editor.locator('input[name="lower"]')
+        assert lower.evaluate("el => el === document.activeElement")
+        old = float(lower.input_value())
+        new = old + 1
+        page.keyboard.press("Control+A")
+        page.keyboard.type(f"{new:g}")
+        editor.locator("[data-check] .reading").wait_for()
+        page.wait_for_function(
+            "([sel, v]) => document.querySelector(sel + ' [data-check]').innerText.includes(v)",
+            arg=[f"#edit-{plan.edit[0]}-{plan.edit[1]}", f"{new:g}"],
+        )
+        checked = editor.locator("[data-check]").inner_text()
+        assert "reads as" in checked  # what verification says, before it is saved
+        press_and_wait(page, "Enter")
+        assert "corrected" in page.inner_text(".flash")
+        # reject
+        go_to(page, f"{plan.reject[0]}/{plan.reject[1]}")
+        press_and_wait(page, "r")
+        assert "rejected" in page.inner_text(".flash")
+        # u undoes it (the selection stays on the row), r rejects again
+        press_and_wait(page, "u")
+        assert "decision undone" in page.inner_text(".flash")
+        assert "dec-reject" not in (row(page, *plan.reject).get_attribute("class") or "")
+        press_and_wait(page, "r")
+        assert "dec-reject" in (row(page, *plan.reject).get_attribute("class") or "")
+        # a number that is not a constraint: n picks the number, Enter saves
+        go_to(page, plan.dismiss[0])
+        page.keyboard.press("n")
+        chooser = page.locator(f'.critem[data-crit="{plan.dismiss[0]}"] select[name="number"]')
+        assert chooser.evaluate("el => el === document.activeElement")
+        assert chooser.input_value() == plan.dismiss[1]
+        press_and_wait(page, "Enter")
+        assert "not a constraint" in page.inner_text(".flash")
+        # add a missed constraint: m opens the form on the variable
+        go_to(page, plan.add[0])
+        page.keyboard.press("m")
+        adder = page.locator(f"#add-{plan.add[0]}")
+        assert adder.is_visible()
+        variable = adder.locator('select[name="variable"]')
+        assert variable.evaluate("el => el === document.activeElement")
+        variable.select_option("other")
+        page.keyboard.press("Tab")
+        page.keyboard.type("count stated in the criterion")
+        page.keyboard.press("Tab")
+        page.keyboard.type(plan.add[1])
+        adder.locator('input[name="evidence"]').fill(plan.add[1])
+        adder.locator("[data-check] .reading").wait_for()
+        adder.locator('input[name="evidence"]').press("Enter")
+        page.wait_for_load_state()
+        assert "added" in page.inner_text(".flash")
+
+        def applied() -> None:
+            assert "dec-accept" in (row(page, *plan.accept).get_attribute("class") or "")
+            edited = row(page, *plan.edit)
+            assert "dec-correct" in (edited.get_attribute("class") or "")
+            assert f"{new:g}" in edited.locator(".words").inner_text()
+            assert "dec-reject" in (row(page, *plan.reject).get_attribute("class") or "")
+            added = page.locator(f'tr.item.dec-add[data-crit="{plan.add[0]}"]')
+            assert added.count() == 1
+            assert "count stated in the criterion" in added.inner_text()
+            dismissed = page.locator(f'.critem[data-crit="{plan.dismiss[0]}"] .dismissed')
+            assert dismissed.count() == 1 and "is not a constraint" in dismissed.inner_text()
+
+        applied()
+        actions = sorted(d.action for d in decisions_for(store, plan.record_id))
+        assert actions == ["accept", "add", "correct", "not_a_constraint", "reject"]
+        page.reload()
+        applied()
+
+        # the same input normalised again into the store: every decision re-applied
+        before = store.stored()[plan.record_id].content_hash
+        normalise_into(store, records)
+        assert store.stored()[plan.record_id].content_hash == before
+        page.reload()
+        applied()
+        assert page.locator(".stale").count() == 0
+        curated = curated_document(store, plan.record_id)
+        assert curated is not None
+        decided = [c.decided_by for cr in curated.criteria for c in cr.constraints if c.decided_by]
+        assert sorted(d.action for d in decided) == ["accept", "add", "correct", "reject"]
+        assert not any(d.stale for d in decided)
+
+        # screenshots for the README: the queue and the summary (after the session)
+        out = shots_dir(tmp_path)
+        page.goto(app.url + "/")
+        page.screenshot(path=str(out / "review-queue.png"))
+        page.goto(app.url + "/summary")
+        page.screenshot(path=str(out / "review-summary.png"), full_page=True)
+        page.goto(app.url + f"/record/{plan.record_id}#c-{plan.edit[0]}")
+        page.screenshot(path=str(out / "review-record.png"))
+        for name in ("review-queue.png", "review-summary.png", "review-record.png"):
+            _check_png(out / name)
+
+        # one criterion's text changes: its decision is shown stale, with both versions
+        crit_text = next(c.text for c in docs[records.index(record)].criteria
+                         if c.id == plan.accept[0])
+        changed = crit_text.rstrip(".") + " at screening"
+        normalise_into(store, [chia_record(plan.record_id, edit=(crit_text, changed))])
+        page.goto(app.url + f"/record/{plan.record_id}")
+        stale = page.locator(".stale")
+        assert stale.count() == 1
+        shown = stale.inner_text()
+        assert "Stale decision" in shown and "accept" in shown
+        assert crit_text in shown and changed in shown  # then and now
+        # the other four still apply
+        assert "dec-reject" in (row(page, *plan.reject).get_attribute("class") or "")
+        assert page.locator(f'tr.item.dec-add[data-crit="{plan.add[0]}"]').count() == 1
+        queue = page.goto(app.url + "/?status=stale")
+        assert queue is not None and plan.record_id in page.inner_text("main")
+    page.close()
+    store.close()
+    assert errors == [], f"the page raised JavaScript errors: {errors}"
