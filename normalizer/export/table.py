@@ -1,0 +1,237 @@
+"""One row per exported constraint: CSV and Parquet, typed by one pyarrow schema.
+
+The schema (:data:`SCHEMA`) is the single statement of the columns and their
+types: Parquet is written with it, CSV is written and read back by it.  Booleans
+stay booleans, empty is null (an empty CSV cell; never ``""`` in Parquet), lists
+are lists in Parquet and ``;``-joined in CSV.  A CSV text cell that a spreadsheet
+would run as a formula (starting with ``= + - @``, a tab or a carriage return) is
+prefixed with ``'``, as is a cell that starts with ``'`` itself, so that reading
+back strips exactly one ``'`` and loses nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..catalog import load_catalog
+from .selection import Reading, RecordExport
+
+__all__ = [
+    "SCHEMA",
+    "read_csv",
+    "read_parquet",
+    "readings_of_rows",
+    "rows_of",
+    "write_csv",
+    "write_parquet",
+]
+
+SCHEMA = pa.schema(
+    [
+        pa.field("record_id", pa.string(), nullable=False),
+        pa.field("nct_id", pa.string()),
+        pa.field("record_complete", pa.bool_(), nullable=False),
+        pa.field("open_criteria", pa.int32(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("criterion_id", pa.string(), nullable=False),
+        pa.field("section", pa.string(), nullable=False),
+        pa.field("criterion_text", pa.string(), nullable=False),
+        pa.field("criterion_status", pa.string(), nullable=False),
+        pa.field("constraint_index", pa.int32(), nullable=False),
+        pa.field("variable", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("loinc", pa.string()),
+        pa.field("lower_value", pa.float64()),
+        pa.field("lower_inclusive", pa.bool_()),
+        pa.field("upper_value", pa.float64()),
+        pa.field("upper_inclusive", pa.bool_()),
+        pa.field("unit", pa.string()),
+        pa.field("relative_to", pa.string()),
+        pa.field("qualifier", pa.string()),
+        pa.field("canonical_lower", pa.float64()),
+        pa.field("canonical_upper", pa.float64()),
+        pa.field("canonical_unit", pa.string()),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("finding_codes", pa.list_(pa.string()), nullable=False),
+        pa.field("decision", pa.string()),
+        pa.field("curator", pa.string()),
+        pa.field("decided_at", pa.string()),
+        pa.field("evidence_start", pa.int32(), nullable=False),
+        pa.field("evidence_end", pa.int32(), nullable=False),
+        pa.field("evidence_text", pa.string(), nullable=False),
+        pa.field("extracted_by", pa.list_(pa.string()), nullable=False),
+    ]
+)
+COLUMNS = SCHEMA.names
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def rows_of(exports: Iterable[RecordExport]) -> Iterator[dict[str, Any]]:
+    """The rows of every exported constraint, as Python values typed as :data:`SCHEMA`."""
+    catalog = load_catalog()
+    for export in exports:
+        doc = export.document
+        for sel in export.constraints:
+            c = sel.constraint
+            var = catalog.get(c.variable)
+            decision = sel.decision
+            yield {
+                "record_id": export.record_id,
+                "nct_id": export.nct_id,
+                "record_complete": export.complete,
+                "open_criteria": len(export.open_criteria),
+                "source": doc.source,
+                "criterion_id": sel.criterion.id,
+                "section": sel.criterion.section,
+                "criterion_text": sel.criterion.text,
+                "criterion_status": sel.criterion.status,
+                "constraint_index": sel.index,
+                "variable": c.variable,
+                "label": c.label,
+                "loinc": var.loinc if var else None,
+                "lower_value": c.lower.value if c.lower else None,
+                "lower_inclusive": c.lower.inclusive if c.lower else None,
+                "upper_value": c.upper.value if c.upper else None,
+                "upper_inclusive": c.upper.inclusive if c.upper else None,
+                "unit": c.unit,
+                "relative_to": c.relative_to,
+                "qualifier": c.qualifier,
+                "canonical_lower": c.canonical.lower if c.canonical else None,
+                "canonical_upper": c.canonical.upper if c.canonical else None,
+                "canonical_unit": c.canonical.unit if c.canonical else None,
+                "status": sel.status,
+                "finding_codes": sel.finding_codes,
+                "decision": decision.action if decision else None,
+                "curator": decision.curator if decision else None,
+                "decided_at": decision.at if decision else None,
+                "evidence_start": c.evidence[0],
+                "evidence_end": c.evidence[1],
+                "evidence_text": sel.evidence_text,
+                "extracted_by": list(c.extracted_by),
+            }
+
+
+# -- Parquet ------------------------------------------------------------------------------
+
+
+def write_parquet(
+    exports: Iterable[RecordExport], target: str | Path | IO[bytes], *, batch: int = 20_000
+) -> int:
+    """Write the rows to a Parquet file in batches (memory stays flat); return the row count."""
+    count = 0
+    with pq.ParquetWriter(target, SCHEMA) as writer:
+        chunk: list[dict[str, Any]] = []
+        for row in rows_of(exports):
+            chunk.append(row)
+            if len(chunk) >= batch:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+                count += len(chunk)
+                chunk = []
+        if chunk or count == 0:
+            writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+            count += len(chunk)
+    return count
+
+
+def read_parquet(source: str | Path | IO[bytes]) -> list[dict[str, Any]]:
+    """The rows of a Parquet export, as Python values."""
+    rows: list[dict[str, Any]] = pq.read_table(source).to_pylist()
+    return rows
+
+
+# -- CSV ----------------------------------------------------------------------------------
+
+
+def _cell(value: Any, kind: pa.DataType) -> str:
+    if value is None:
+        return ""
+    if pa.types.is_boolean(kind):
+        return "true" if value else "false"
+    if pa.types.is_floating(kind):
+        number = float(value)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+    if pa.types.is_integer(kind):
+        return str(int(value))
+    text = ";".join(value) if pa.types.is_list(kind) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(exports: Iterable[RecordExport], target: IO[str]) -> int:
+    """Write the rows as CSV (header first); return the row count."""
+    writer = csv.writer(target, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    kinds = [f.type for f in SCHEMA]
+    count = 0
+    for row in rows_of(exports):
+        writer.writerow([_cell(row[name], kind) for name, kind in zip(COLUMNS, kinds, strict=True)])
+        count += 1
+    return count
+
+
+def _value(text: str, kind: pa.DataType, nullable: bool) -> Any:
+    if pa.types.is_list(kind):
+        text = text[1:] if text.startswith("'") else text
+        return text.split(";") if text else []
+    if text == "" and nullable:
+        return None
+    if pa.types.is_boolean(kind):
+        if text not in ("true", "false"):
+            raise ValueError(f"not a boolean: {text!r}")
+        return text == "true"
+    if pa.types.is_floating(kind):
+        return float(text)
+    if pa.types.is_integer(kind):
+        return int(text)
+    return text[1:] if text.startswith("'") else text
+
+
+def read_csv(source: IO[str] | str | Path) -> list[dict[str, Any]]:
+    """The rows of a CSV export, typed by :data:`SCHEMA` (the inverse of :func:`write_csv`)."""
+    if isinstance(source, str | Path):
+        with open(source, encoding="utf-8", newline="") as handle:
+            return read_csv(handle)
+    reader = csv.reader(source)
+    header = next(reader, None)
+    if header != COLUMNS:
+        raise ValueError("not a normalizer CSV export (the header differs)")
+    fields = list(SCHEMA)
+    return [
+        {f.name: _value(text, f.type, f.nullable) for f, text in zip(fields, cells, strict=True)}
+        for cells in reader
+    ]
+
+
+def readings_of_rows(rows: Iterable[dict[str, Any]]) -> list[Reading]:
+    """The constraints rows state, for comparison with what was exported."""
+    out: list[Reading] = []
+    for row in rows:
+        lower = None if row["lower_value"] is None else (row["lower_value"], row["lower_inclusive"])
+        upper = None if row["upper_value"] is None else (row["upper_value"], row["upper_inclusive"])
+        out.append(
+            Reading(
+                record_id=row["record_id"],
+                criterion_id=row["criterion_id"],
+                section=row["section"],
+                variable=row["variable"],
+                lower=lower,
+                upper=upper,
+                unit=row["unit"],
+                relative_to=row["relative_to"],
+                qualifier=row["qualifier"],
+            )
+        )
+    return out
+
+
+def csv_text(exports: Iterable[RecordExport]) -> str:
+    """The CSV export as one string (tests, small exports)."""
+    buffer = io.StringIO()
+    write_csv(exports, buffer)
+    return buffer.getvalue()
