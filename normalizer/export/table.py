@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -75,12 +75,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 def rows_of(exports: Iterable[RecordExport]) -> Iterator[dict[str, Any]]:
     """The rows of every exported constraint, as Python values typed as :data:`SCHEMA`."""
-    catalog = load_catalog()
+    loinc = {v.id: v.loinc for v in load_catalog().variables}
     for export in exports:
         doc = export.document
         for sel in export.constraints:
             c = sel.constraint
-            var = catalog.get(c.variable)
             decision = sel.decision
             yield {
                 "record_id": export.record_id,
@@ -95,7 +94,7 @@ def rows_of(exports: Iterable[RecordExport]) -> Iterator[dict[str, Any]]:
                 "constraint_index": sel.index,
                 "variable": c.variable,
                 "label": c.label,
-                "loinc": var.loinc if var else None,
+                "loinc": loinc.get(c.variable),
                 "lower_value": c.lower.value if c.lower else None,
                 "lower_inclusive": c.lower.inclusive if c.lower else None,
                 "upper_value": c.upper.value if c.upper else None,
@@ -149,28 +148,35 @@ def read_parquet(source: str | Path | IO[bytes]) -> list[dict[str, Any]]:
 # -- CSV ----------------------------------------------------------------------------------
 
 
-def _cell(value: Any, kind: pa.DataType) -> str:
-    if value is None:
-        return ""
-    if pa.types.is_boolean(kind):
-        return "true" if value else "false"
-    if pa.types.is_floating(kind):
-        number = float(value)
-        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-    if pa.types.is_integer(kind):
-        return str(int(value))
-    text = ";".join(value) if pa.types.is_list(kind) else str(value)
+def _text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _float(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _writer_for(kind: pa.DataType) -> Callable[[Any], str]:
+    """How one column's non-null values become CSV cells."""
+    if pa.types.is_boolean(kind):
+        return lambda v: "true" if v else "false"
+    if pa.types.is_floating(kind):
+        return lambda v: _float(float(v))
+    if pa.types.is_integer(kind):
+        return lambda v: str(int(v))
+    if pa.types.is_list(kind):
+        return lambda v: _text(";".join(v))
+    return lambda v: _text(str(v))
 
 
 def write_csv(exports: Iterable[RecordExport], target: IO[str]) -> int:
     """Write the rows as CSV (header first); return the row count."""
     writer = csv.writer(target, lineterminator="\n")
     writer.writerow(COLUMNS)
-    kinds = [f.type for f in SCHEMA]
+    cells = [(f.name, _writer_for(f.type)) for f in SCHEMA]
     count = 0
     for row in rows_of(exports):
-        writer.writerow([_cell(row[name], kind) for name, kind in zip(COLUMNS, kinds, strict=True)])
+        writer.writerow(["" if row[name] is None else cell(row[name]) for name, cell in cells])
         count += 1
     return count
 
