@@ -70,7 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=REPO / "evals" / "results" / "bench_export.json")
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "evals" / "results" / "bench_export.json"
+    )
     args = parser.parse_args()
     docs = _documents(args.records)
     results: dict[str, Any] = {}
@@ -89,7 +91,9 @@ def main() -> None:
             print(f"{name:10} {best:7.2f} s  {info}", flush=True)
     for fmt in FORMATS:
         results[fmt]["within_target"] = results[fmt]["seconds"] <= TARGET_SECONDS
-        results[fmt]["ratio_to_parse"] = round(results[fmt]["seconds"] / results["parse_only"]["seconds"], 2)
+        results[fmt]["ratio_to_parse"] = round(
+            results[fmt]["seconds"] / results["parse_only"]["seconds"], 2
+        )
     report = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),

@@ -31,7 +31,11 @@ def render(fmt: str) -> str:
 
 def main() -> None:
     PINNED.mkdir(parents=True, exist_ok=True)
-    for fmt, name in (("csv", "seeds.csv"), ("fhir", "seeds.fhir.jsonl"), ("omop", "seeds.omop.jsonl")):
+    for fmt, name in (
+        ("csv", "seeds.csv"),
+        ("fhir", "seeds.fhir.jsonl"),
+        ("omop", "seeds.omop.jsonl"),
+    ):
         (PINNED / name).write_text(render(fmt), encoding="utf-8", newline="")
         print(f"wrote {PINNED / name}")
 

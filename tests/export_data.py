@@ -58,7 +58,9 @@ def ctgov_records() -> list[Record]:
             text = elig.get("eligibilityCriteria")
             if not nct or not text or nct in seen:
                 continue
-            origin = RecordOrigin(path=f"ctgov_v2/{path.name}", index=index if "studies" in data else None)
+            origin = RecordOrigin(
+                path=f"ctgov_v2/{path.name}", index=index if "studies" in data else None
+            )
             info = RecordInfo(
                 id=nct,
                 nct_id=nct,
@@ -127,7 +129,9 @@ def gold_documents() -> tuple[Document, ...]:
     return tuple(docs)
 
 
-def decision(action: str, *, stale: bool = False, at: str = "2026-12-01T10:00:00+00:00") -> Decision:
+def decision(
+    action: str, *, stale: bool = False, at: str = "2026-12-01T10:00:00+00:00"
+) -> Decision:
     return Decision(action=action, curator="ana", at=at, stale=stale)  # type: ignore[arg-type]
 
 
@@ -143,11 +147,24 @@ def constraint(variable: str = "platelets", **kw: object) -> Constraint:
     return Constraint.model_validate(base)
 
 
-def criterion(cid: str, section: str, constraints: list[Constraint], status: str = "accepted",
-              text: str = "Platelets >= 100", **kw: object) -> Criterion:
+def criterion(
+    cid: str,
+    section: str,
+    constraints: list[Constraint],
+    status: str = "accepted",
+    text: str = "Platelets >= 100",
+    **kw: object,
+) -> Criterion:
     return Criterion.model_validate(
-        {"id": cid, "section": section, "text": text, "span": (0, len(text)),
-         "constraints": constraints, "status": status, **kw}
+        {
+            "id": cid,
+            "section": section,
+            "text": text,
+            "span": (0, len(text)),
+            "constraints": constraints,
+            "status": status,
+            **kw,
+        }
     )
 
 

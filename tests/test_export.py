@@ -36,7 +36,9 @@ from .export_data import (
 
 def _review(cid: str = "inc-1", **kw: object) -> object:
     finding = Finding(code="value-unusual", severity="warning", constraint=0, message="x")
-    return criterion(cid, "inclusion", [constraint(**kw)], status="needs_review", findings=[finding])
+    return criterion(
+        cid, "inclusion", [constraint(**kw)], status="needs_review", findings=[finding]
+    )
 
 
 def test_default_exports_only_accepted_and_approved() -> None:
@@ -62,6 +64,21 @@ def test_curator_rejected_constraint_is_never_exported() -> None:
     )
     assert select(doc, include_review=True).constraints == []
     assert select(doc).complete  # both criteria were decided
+
+
+def test_criterion_not_a_constraint_settles_it_without_rejecting_its_constraints() -> None:
+    crit = criterion(
+        "inc-1",
+        "inclusion",
+        [constraint()],
+        status="needs_review",
+        decisions=[decision("not_a_constraint")],
+    )
+    chosen = select(document(crit))
+    assert chosen.complete and chosen.constraints == []
+    assert [s.status for s in select(document(crit), include_review=True).constraints] == [
+        "needs_review"
+    ]
 
 
 def test_stale_decision_is_not_applied() -> None:
@@ -90,7 +107,7 @@ def test_latest_standing_criterion_decision_applies() -> None:
 
 
 def test_csv_keeps_false_and_null_apart_and_neutralises_formulas() -> None:
-    text = "=HYPERLINK(\"http://x\") platelets >= 100"
+    text = '=HYPERLINK("http://x") platelets >= 100'
     crit = criterion(
         "-inc-1",
         "inclusion",
@@ -158,7 +175,11 @@ def _fill_store(target: str) -> int:
     for record in records:
         doc = normalize_record(record, extractor=extractor)
         store.save_document(
-            doc, record_id=record.info.id, content_hash="h", versions_key="v", seconds=0.0,
+            doc,
+            record_id=record.info.id,
+            content_hash="h",
+            versions_key="v",
+            seconds=0.0,
             run_id=run,
         )
     store.close()
@@ -187,7 +208,9 @@ def test_export_from_store_writes_every_format(store_target: str, tmp_path: Path
             assert len(out.read_text(encoding="utf-8").splitlines()) == count
     folder = tmp_path / "bundles"
     folder.mkdir()
-    result = runner.invoke(app, ["export", "--store", store_target, "-f", "fhir", "--out", str(folder)])
+    result = runner.invoke(
+        app, ["export", "--store", store_target, "-f", "fhir", "--out", str(folder)]
+    )
     assert result.exit_code == 0
     assert sorted(p.name for p in folder.iterdir())[0] == "NCT02576665.json"
 
@@ -223,9 +246,19 @@ def test_export_usage_errors(args: list[str]) -> None:
 
 def test_export_unreadable_documents_file(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "normalizer", "export", "--documents", str(tmp_path / "no.jsonl"),
-         "-f", "csv"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "normalizer",
+            "export",
+            "--documents",
+            str(tmp_path / "no.jsonl"),
+            "-f",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 3
     assert proc.stderr.strip().count("\n") == 0 and "cannot be read" in proc.stderr

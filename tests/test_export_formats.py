@@ -21,7 +21,13 @@ from normalizer.export.fhir import (
 )
 from normalizer.export.omop import PLACEHOLDER_CONCEPT_ID, cohort_of, readings_of_cohort
 from normalizer.export.selection import Reading, RecordExport, reading_of, select
-from normalizer.export.table import read_csv, read_parquet, readings_of_rows, write_csv, write_parquet
+from normalizer.export.table import (
+    read_csv,
+    read_parquet,
+    readings_of_rows,
+    write_csv,
+    write_parquet,
+)
 from normalizer.models import Bound, Document
 
 from .conftest import need_shared
@@ -32,7 +38,11 @@ REFERENCE = Path(__file__).parent / "data" / "circe" / "reference_cohort.json"
 
 def _liver_document() -> Document:
     ast = constraint(
-        "ast", label="AST", lower=None, upper=Bound(value=2.5, inclusive=True), unit=None,
+        "ast",
+        label="AST",
+        lower=None,
+        upper=Bound(value=2.5, inclusive=True),
+        unit=None,
         relative_to="ULN",
     )
     ast_mets = ast.model_copy(
@@ -40,13 +50,21 @@ def _liver_document() -> Document:
     )
     age = constraint("age", label="age", lower=Bound(value=18, inclusive=True), unit="a")
     rng = constraint(
-        "hemoglobin", label="hemoglobin", lower=Bound(value=9, inclusive=False),
-        upper=Bound(value=16, inclusive=True), unit="g/dL",
+        "hemoglobin",
+        label="hemoglobin",
+        lower=Bound(value=9, inclusive=False),
+        upper=Bound(value=16, inclusive=True),
+        unit="g/dL",
     )
     anc = constraint("anc", label="ANC", lower=None, upper=Bound(value=1.5, inclusive=False))
     old = constraint("age", label="age", lower=Bound(value=75, inclusive=False), unit="a")
     return document(
-        criterion("inc-1", "inclusion", [ast, ast_mets], text="AST <= 2.5 x ULN (<= 5 x ULN with liver metastases)"),
+        criterion(
+            "inc-1",
+            "inclusion",
+            [ast, ast_mets],
+            text="AST <= 2.5 x ULN (<= 5 x ULN with liver metastases)",
+        ),
         criterion("inc-2", "inclusion", [age, rng]),
         criterion("exc-1", "exclusion", [anc, old]),
         criterion("exc-2", "exclusion", [constraint()], status="needs_review"),
@@ -58,7 +76,9 @@ def _liver_document() -> Document:
 
 def _characteristics(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     variable = next(
-        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "EvidenceVariable"
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "EvidenceVariable"
     )
     return list(variable["characteristic"])
 
@@ -69,7 +89,10 @@ def test_fhir_bundle_shape_and_validation() -> None:
     validate_bundle(bundle)
     study, variable = (e["resource"] for e in bundle["entry"])
     assert study["recruitment"]["eligibility"]["reference"] == bundle["entry"][1]["fullUrl"]
-    assert study["identifier"][0] == {"system": "https://clinicaltrials.gov", "value": "NCT01234567"}
+    assert study["identifier"][0] == {
+        "system": "https://clinicaltrials.gov",
+        "value": "NCT01234567",
+    }
     assert variable["status"] == "draft"  # exc-2 is undecided
     assert {"url": COMPLETE_URL, "valueBoolean": False} in variable["extension"]
     assert "exc-2" in variable["note"][0]["text"]
@@ -82,12 +105,20 @@ def test_fhir_bundle_shape_and_validation() -> None:
     liver = inclusion["definitionByCombination"]["characteristic"][0]
     branches = liver["definitionByCombination"]["characteristic"][0]["definitionByCombination"]
     assert branches["code"] == "any-of"
-    unless, main = branches["characteristic"][0]["definitionByCombination"]["characteristic"]
-    assert unless["exclude"] is True and unless["definitionCodeableConcept"]["text"] == "with liver metastases"
+    unless, _main = branches["characteristic"][0]["definitionByCombination"]["characteristic"]
+    assert (
+        unless["exclude"] is True
+        and unless["definitionCodeableConcept"]["text"] == "with liver metastases"
+    )
     hemoglobin = inclusion["definitionByCombination"]["characteristic"][1]
     halves = hemoglobin["definitionByCombination"]["characteristic"][1]["definitionByCombination"]
-    assert [h["definitionByTypeAndValue"]["valueQuantity"]["comparator"] for h in halves["characteristic"]] == [">", "<="]
-    assert halves["characteristic"][0]["definitionByTypeAndValue"]["valueQuantity"]["system"] == UCUM
+    assert [
+        h["definitionByTypeAndValue"]["valueQuantity"]["comparator"]
+        for h in halves["characteristic"]
+    ] == [">", "<="]
+    assert (
+        halves["characteristic"][0]["definitionByTypeAndValue"]["valueQuantity"]["system"] == UCUM
+    )
 
 
 def test_fhir_complete_record_is_active_and_codes_loinc() -> None:
@@ -96,7 +127,8 @@ def test_fhir_complete_record_is_active_and_codes_loinc() -> None:
     variable = bundle["entry"][1]["resource"]
     assert variable["status"] == "active" and "note" not in variable
     leaf = variable["characteristic"][0]["definitionByCombination"]["characteristic"][0][
-        "definitionByCombination"]["characteristic"][0]
+        "definitionByCombination"
+    ]["characteristic"][0]
     coding = leaf["definitionByTypeAndValue"]["type"]["coding"]
     assert coding[0] == {"system": "http://loinc.org", "code": "777-3", "display": "platelet count"}
 
@@ -119,7 +151,11 @@ def _shapes(node: Any, parent: str, into: dict[str, dict[str, set[str]]]) -> Non
     elif isinstance(node, dict):
         slot = into.setdefault(parent, {})
         for key, value in node.items():
-            kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
+            kind = (
+                "number"
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else type(value).__name__
+            )
             slot.setdefault(key, set()).add(kind)
             _shapes(value, key, into)
 
@@ -135,7 +171,9 @@ def test_circe_output_matches_the_reference_keys_and_types() -> None:
         assert parent in reference, f"{parent!r} is not an object Circe knows here"
         for key, kinds in keys.items():
             assert key in reference[parent], f"{parent}.{key} is not a Circe property"
-            assert kinds <= reference[parent][key], f"{parent}.{key}: {kinds} vs {reference[parent][key]}"
+            assert kinds <= reference[parent][key], (
+                f"{parent}.{key}: {kinds} vs {reference[parent][key]}"
+            )
 
 
 def test_circe_shapes() -> None:
@@ -145,7 +183,10 @@ def test_circe_shapes() -> None:
     assert "INCOMPLETE" in cohort["Title"]
     exc = rules["exclusion exc-1"]["expression"]
     assert exc["CriteriaList"][0]["Occurrence"] == {"Type": 0, "Count": 0}
-    assert exc["CriteriaList"][0]["Criteria"]["Measurement"]["ValueAsNumber"] == {"Value": 1.5, "Op": "lt"}
+    assert exc["CriteriaList"][0]["Criteria"]["Measurement"]["ValueAsNumber"] == {
+        "Value": 1.5,
+        "Op": "lt",
+    }
     assert exc["Groups"][0]["Type"] == "AT_MOST" and exc["Groups"][0]["Count"] == 0
     assert exc["Groups"][0]["DemographicCriteriaList"] == [{"Age": {"Value": 75, "Op": "gt"}}]
     liver = rules["inclusion inc-1"]["expression"]["Groups"][0]
@@ -161,7 +202,9 @@ def test_circe_shapes() -> None:
     names = {cs["name"]: cs for cs in cohort["ConceptSets"]}
     concept = names["ast: AST"]["expression"]["items"][0]["concept"]
     assert concept["CONCEPT_CODE"] == "1920-8" and concept["VOCABULARY_ID"] == "LOINC"
-    assert concept["CONCEPT_ID"] == PLACEHOLDER_CONCEPT_ID and concept["CONCEPT_NAME"].startswith("PLACEHOLDER")
+    assert concept["CONCEPT_ID"] == PLACEHOLDER_CONCEPT_ID and concept["CONCEPT_NAME"].startswith(
+        "PLACEHOLDER"
+    )
 
 
 # -- round trips ------------------------------------------------------------------------------
@@ -211,20 +254,31 @@ def test_round_trip_fhir(exports: list[RecordExport]) -> None:
 
 def test_round_trip_circe(exports: list[RecordExport]) -> None:
     got: list[Reading] = []
-    canonical: dict[tuple[str, str, float | None, float | None], tuple[float | None, float | None]] = {}
+    canonical: dict[
+        tuple[str, str, float | None, float | None], tuple[float | None, float | None]
+    ] = {}
     for export in exports:
         got.extend(readings_of_cohort(json.loads(json.dumps(cohort_of(export))), export.record_id))
         for sel in export.constraints:
             c = sel.constraint
             if c.variable == "age" and c.canonical is not None:
-                key = (export.record_id, sel.criterion.id, c.lower and c.lower.value, c.upper and c.upper.value)
+                key = (
+                    export.record_id,
+                    sel.criterion.id,
+                    c.lower and c.lower.value,
+                    c.upper and c.upper.value,
+                )
                 canonical[key] = (c.canonical.lower, c.canonical.upper)
     want = []
     for r in _expected(exports):
         if r.section == "unknown":
             continue
-        if r.variable == "age" and r.unit != "a":  # Circe ages are years: compare the canonical ones
-            lo, hi = canonical[(r.record_id, r.criterion_id, r.lower and r.lower[0], r.upper and r.upper[0])]
+        if (
+            r.variable == "age" and r.unit != "a"
+        ):  # Circe ages are years: compare the canonical ones
+            lo, hi = canonical[
+                (r.record_id, r.criterion_id, r.lower and r.lower[0], r.upper and r.upper[0])
+            ]
             r = dataclasses.replace(
                 r,
                 unit="a",

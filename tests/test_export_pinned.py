@@ -19,7 +19,9 @@ HINT = "seed exports changed: review, then run `python scripts/pin_exports.py`"
 
 
 def _render(fmt: str) -> str:
-    spec = importlib.util.spec_from_file_location("pin_exports", REPO / "scripts" / "pin_exports.py")
+    spec = importlib.util.spec_from_file_location(
+        "pin_exports", REPO / "scripts" / "pin_exports.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -28,7 +30,8 @@ def _render(fmt: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "name"), [("csv", "seeds.csv"), ("fhir", "seeds.fhir.jsonl"), ("omop", "seeds.omop.jsonl")]
+    ("fmt", "name"),
+    [("csv", "seeds.csv"), ("fhir", "seeds.fhir.jsonl"), ("omop", "seeds.omop.jsonl")],
 )
 def test_seed_exports_are_pinned(fmt: str, name: str) -> None:
     need_shared()

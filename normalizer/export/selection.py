@@ -8,8 +8,8 @@ rules are stated once:
   stale) decision on it is ``accept``, ``correct`` or ``add`` (or, with no
   decision of its own, the criterion's latest standing decision is ``accept`` or
   ``correct``);
-* a constraint a curator rejected (``reject`` or ``not_a_constraint``, on the
-  constraint or on its criterion) is never exported;
+* a constraint a curator rejected (``reject`` or ``not_a_constraint`` on the
+  constraint, or ``reject`` on its criterion) is never exported;
 * everything else (``needs_review``, ``rejected`` by verification) is exported only
   with ``include_review``, and says so in its status;
 * a stale decision is shown but never applied: the constraint falls back to its
@@ -115,7 +115,8 @@ def _status_of(
     if own is not None:
         return ("approved" if own.action in APPROVING else None), own
     crit = standing(criterion.decisions)
-    if crit is not None and crit.action in _REJECTING | {"accept", "correct"}:
+    if crit is not None and crit.action in ("accept", "correct", "reject"):
+        # a criterion's not_a_constraint marks one number (its evidence), not these
         return ("approved" if crit.action in APPROVING else None), crit
     if criterion.status == "accepted":
         return "accepted", None
