@@ -133,6 +133,26 @@ def test_fhir_complete_record_is_active_and_codes_loinc() -> None:
     assert coding[0] == {"system": "http://loinc.org", "code": "777-3", "display": "platelet count"}
 
 
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("comparator", "=>"), ("bogus", 1), ("status", "final")],
+)
+def test_fhir_validation_fails_on_broken_bundles(where: str, value: object) -> None:
+    bundle = bundle_of(select(document(criterion("inc-1", "inclusion", [constraint()]))))
+    variable = bundle["entry"][1]["resource"]
+    leaf = variable["characteristic"][0]["definitionByCombination"]["characteristic"][0][
+        "definitionByCombination"
+    ]["characteristic"][0]["definitionByTypeAndValue"]
+    if where == "status":
+        variable["status"] = value
+    elif where == "comparator":
+        leaf["valueQuantity"]["comparator"] = value
+    else:
+        leaf[where] = value
+    with pytest.raises(ValueError):  # pydantic's ValidationError is a ValueError too
+        validate_bundle(bundle)
+
+
 def test_fhir_ids_are_valid_and_stable() -> None:
     assert fhir_id("NCT01234567") == "NCT01234567"
     odd = fhir_id("../shared/seeds/000_79b1477fd8f1d6d3.txt")

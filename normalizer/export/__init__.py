@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
@@ -117,14 +117,14 @@ def export(
     """
     summary = ExportSummary()
     exports = _counted((select(d, include_review=include_review) for d in documents), summary)
-    if fmt == "csv":
-        write_csv(exports, out)  # type: ignore[arg-type]
-    elif fmt == "parquet":
-        write_parquet(exports, out)  # type: ignore[arg-type]
-    elif fmt == "fhir":
-        _write_json(((fhir_id(e.record_id), bundle_of(e)) for e in exports), out)  # type: ignore[arg-type]
-    elif fmt == "omop":
-        _write_json(((fhir_id(e.record_id), cohort_of(e)) for e in exports), out)  # type: ignore[arg-type]
-    else:
+    if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
+    if fmt == "parquet":
+        write_parquet(exports, cast("IO[bytes] | Path", out))
+    elif fmt == "csv":
+        write_csv(exports, cast("IO[str]", out))
+    else:
+        build = bundle_of if fmt == "fhir" else cohort_of
+        objects = ((fhir_id(e.record_id), build(e)) for e in exports)
+        _write_json(objects, cast("IO[str] | Path", out))
     return summary

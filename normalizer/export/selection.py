@@ -49,7 +49,6 @@ ExportStatus = Literal["accepted", "approved", "needs_review", "rejected"]
 """``accepted``/``approved`` are exported by default; the others need ``include_review``."""
 
 APPROVING = frozenset({"accept", "correct", "add"})
-_REJECTING = frozenset({"reject", "not_a_constraint"})
 
 
 def standing(decisions: Iterable[Decision | None]) -> Decision | None:
