@@ -23,9 +23,10 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any
 
-from ..catalog import load_catalog
+from ..catalog import Variable, load_catalog
 from ..models import Bound, Criterion
 from .selection import Item, Reading, RecordExport, Selected, items_of
 
@@ -86,9 +87,15 @@ def _quantity(bound: Bound | None, comparator: str | None, sel: Selected) -> dic
     return q
 
 
+@cache
+def _variables() -> dict[str, Variable]:
+    """The catalog by id, as a plain dict (``Catalog.get`` is slow in a hot loop)."""
+    return {v.id: v for v in load_catalog().variables}
+
+
 def _type(sel: Selected) -> dict[str, Any]:
     c = sel.constraint
-    var = load_catalog().get(c.variable)
+    var = _variables().get(c.variable)
     coding: list[dict[str, Any]] = []
     if var is not None and var.loinc:
         coding.append({"system": LOINC, "code": var.loinc, "display": var.label})

@@ -43,7 +43,7 @@ class _Builder:
     """Concept sets are numbered in order of first use within one cohort."""
 
     def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
+        self.variables = {v.id: v for v in catalog.variables}
         self.concept_sets: list[dict[str, Any]] = []
         self._ids: dict[str, int] = {}
 
@@ -70,7 +70,7 @@ class _Builder:
 
     def variable_set(self, sel: Selected) -> int:
         c = sel.constraint
-        var = self.catalog.get(c.variable)
+        var = self.variables.get(c.variable)
         loinc = var.loinc if var else None
         known = var.omop_concept_id if var else None
         if loinc:
@@ -223,7 +223,7 @@ def _negate(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def cohort_of(export: RecordExport, *, catalog: Catalog | None = None) -> dict[str, Any]:
-    """The Circe ``CohortExpression`` of one record."""
+    """The Circe ``CohortExpression`` of one record (``catalog``: the packaged one by default)."""
     builder = _Builder(catalog or load_catalog())
     rules = []
     for crit, items in items_of(export.constraints):
