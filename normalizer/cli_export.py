@@ -85,6 +85,8 @@ def export_command(
         if store is not None:
             from .store import Store
 
+            if "://" not in store and not Path(store).expanduser().is_file():
+                raise ConfigError(f"store {store} does not exist")
             opened = Store.open(store)
             stack.callback(opened.close)
             docs = documents_from_store(opened)

@@ -215,6 +215,48 @@ def test_export_from_store_writes_every_format(store_target: str, tmp_path: Path
     assert sorted(p.name for p in folder.iterdir())[0] == "NCT02576665.json"
 
 
+def test_curated_store_documents_carry_their_decisions(store_target: str, tmp_path: Path) -> None:
+    crit = _review("inc-1", decided_by=decision("correct"))
+    doc = document(crit, criterion("exc-1", "exclusion", [constraint()], status="needs_review"))  # type: ignore[arg-type]
+    store = Store.open(store_target)
+    run = store.begin_run("test", {})
+    store.save_document(
+        doc, record_id="NCT01234567", content_hash="h", versions_key="v", seconds=0.0, run_id=run
+    )
+    store.close()
+    out = tmp_path / "rows.csv"
+    result = CliRunner().invoke(
+        app, ["export", "--store", store_target, "-f", "csv", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_csv(out)
+    assert [(r["criterion_id"], r["status"], r["decision"], r["curator"]) for r in rows] == [
+        ("inc-1", "approved", "correct", "ana")
+    ]
+    assert rows[0]["record_complete"] is False and rows[0]["open_criteria"] == 1
+
+
+def test_export_from_a_missing_store_fails_in_one_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "normalizer",
+            "export",
+            "--store",
+            str(tmp_path / "none.sqlite"),
+            "-f",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 3
+    assert proc.stderr.strip() == f"error: store {tmp_path / 'none.sqlite'} does not exist"
+    assert not (tmp_path / "none.sqlite").exists()
+
+
 def test_export_from_jsonl_and_stdin_with_a_bad_line(tmp_path: Path) -> None:
     docs = [document(criterion("inc-1", "inclusion", [constraint()]))]
     path = write_jsonl(tmp_path / "docs.jsonl", docs)
