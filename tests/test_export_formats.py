@@ -227,6 +227,22 @@ def test_circe_shapes() -> None:
     )
 
 
+def test_a_constraint_without_bounds_survives_every_format() -> None:
+    bare = [constraint(lower=None), constraint("age", lower=None, unit="a")]
+    export = select(document(criterion("inc-1", "inclusion", bare)))
+    want = sorted((reading_of(export.record_id, s) for s in export.constraints), key=repr)
+    bundle = bundle_of(export)
+    validate_bundle(bundle)
+    # FHIR: a bound-less characteristic is valueBoolean true, with no unit
+    assert sorted(readings_of_bundle(bundle), key=repr) == [
+        dataclasses.replace(r, unit=None) for r in want
+    ]
+    got = readings_of_cohort(cohort_of(export), export.record_id)
+    assert sorted(got, key=repr) == [
+        dataclasses.replace(r, unit="a" if r.variable == "age" else None) for r in want
+    ]
+
+
 # -- round trips ------------------------------------------------------------------------------
 
 

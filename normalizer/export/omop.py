@@ -105,14 +105,16 @@ class _Builder:
                     if hi and c.canonical.upper is not None
                     else hi
                 )
-            ranges = _ranges(lo, hi)
-            demos = [{"Age": r} for r in ranges]
+            demos: list[dict[str, Any]] = [{"Age": r} for r in _ranges(lo, hi)] or [{}]
             return demos[0] if len(demos) == 1 else _group("ALL", demographics=demos)
         codeset = self.variable_set(sel)
         crits = []
-        for rng in _ranges(c.lower, c.upper):
+        ranges: list[dict[str, Any] | None] = [*_ranges(c.lower, c.upper)] or [None]
+        for rng in ranges:
             measurement: dict[str, Any] = {"CodesetId": codeset}
-            if c.relative_to == "ULN":
+            if rng is None:  # no bound: the measurement is there at all
+                pass
+            elif c.relative_to == "ULN":
                 measurement["RangeHighRatio"] = rng
             elif c.relative_to == "LLN":
                 measurement["RangeLowRatio"] = rng
@@ -281,8 +283,8 @@ class _Reader:
         self.record_id = record_id
 
     def _leaf(self, node: dict[str, Any]) -> tuple[str, Any, Any, str | None, str | None]:
-        if "Age" in node:
-            lo, hi = _bounds(node["Age"])
+        if "Criteria" not in node:  # a demographic criterion: age
+            lo, hi = _bounds(node["Age"]) if "Age" in node else (None, None)
             return "age", lo, hi, "a", None
         m = node["Criteria"]["Measurement"]
         variable = self.names[m["CodesetId"]].split(":", 1)[0]
@@ -295,7 +297,7 @@ class _Reader:
                 lo, hi = _bounds(m[key])
                 unit = m["Unit"][0]["CONCEPT_CODE"] if "Unit" in m else None
                 return variable, lo, hi, unit, relative
-        raise ValueError("a Measurement criterion without a value")
+        return variable, None, None, None, None  # a constraint without bounds
 
     def _constraint(
         self, node: dict[str, Any], crit: tuple[str, str], qualifier: str | None
