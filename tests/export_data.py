@@ -119,7 +119,7 @@ def gold_documents() -> tuple[Document, ...]:
             constraints.append(c.model_copy(update={"canonical": canonical_of(c)}))
         crit = Criterion(
             id=case.id,
-            section=case.section if case.section != "unknown" else "inclusion",
+            section=case.section,
             text=case.text,
             span=(0, len(case.text)),
             constraints=constraints,

@@ -243,6 +243,16 @@ def test_a_constraint_without_bounds_survives_every_format() -> None:
     ]
 
 
+def test_unknown_section_is_left_out_of_fhir_and_omop_and_said_so() -> None:
+    export = select(document(criterion("unk-1", "unknown", [constraint()])))
+    assert [s.criterion.id for s in export.constraints] == ["unk-1"]  # CSV/Parquet keep it
+    variable = bundle_of(export)["entry"][1]["resource"]
+    assert "characteristic" not in variable and "unk-1" in variable["note"][0]["text"]
+    cohort = cohort_of(export)
+    assert cohort["InclusionRules"] == []
+    assert "1 constraints of unknown section left out" in cohort["Title"]
+
+
 # -- round trips ------------------------------------------------------------------------------
 
 

@@ -228,8 +228,10 @@ def cohort_of(export: RecordExport, *, catalog: Catalog | None = None) -> dict[s
     """The Circe ``CohortExpression`` of one record (``catalog``: the packaged one by default)."""
     builder = _Builder(catalog or load_catalog())
     rules = []
+    left_out = 0
     for crit, items in items_of(export.constraints):
         if crit.section == "unknown":
+            left_out += len(items)
             continue
         statuses = [s.status for s in export.constraints if s.criterion.id == crit.id]
         rules.append(builder.rule(crit, items, statuses))
@@ -238,6 +240,8 @@ def cohort_of(export: RecordExport, *, catalog: Catalog | None = None) -> dict[s
         if export.complete
         else f"INCOMPLETE: {len(export.open_criteria)} criteria not accepted or decided"
     )
+    if left_out:
+        state += f"; {left_out} constraints of unknown section left out"
     name = export.nct_id or export.record_id
     return {
         "cdmVersionRange": ">=5.0.0",
