@@ -73,51 +73,66 @@ COLUMNS = SCHEMA.names
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def rows_of(exports: Iterable[RecordExport]) -> Iterator[dict[str, Any]]:
-    """The rows of every exported constraint, as Python values typed as :data:`SCHEMA`."""
+def _tuples(exports: Iterable[RecordExport]) -> Iterator[tuple[Any, ...]]:
+    """The rows as tuples in :data:`COLUMNS` order (what the writers use: no dict per row)."""
     loinc = {v.id: v.loinc for v in load_catalog().variables}
     for export in exports:
-        doc = export.document
+        record = (
+            export.record_id,
+            export.nct_id,
+            export.complete,
+            len(export.open_criteria),
+            export.document.source,
+        )
         for sel in export.constraints:
-            c = sel.constraint
-            decision = sel.decision
-            yield {
-                "record_id": export.record_id,
-                "nct_id": export.nct_id,
-                "record_complete": export.complete,
-                "open_criteria": len(export.open_criteria),
-                "source": doc.source,
-                "criterion_id": sel.criterion.id,
-                "section": sel.criterion.section,
-                "criterion_text": sel.criterion.text,
-                "criterion_status": sel.criterion.status,
-                "constraint_index": sel.index,
-                "variable": c.variable,
-                "label": c.label,
-                "loinc": loinc.get(c.variable),
-                "lower_value": c.lower.value if c.lower else None,
-                "lower_inclusive": c.lower.inclusive if c.lower else None,
-                "upper_value": c.upper.value if c.upper else None,
-                "upper_inclusive": c.upper.inclusive if c.upper else None,
-                "unit": c.unit,
-                "relative_to": c.relative_to,
-                "qualifier": c.qualifier,
-                "canonical_lower": c.canonical.lower if c.canonical else None,
-                "canonical_upper": c.canonical.upper if c.canonical else None,
-                "canonical_unit": c.canonical.unit if c.canonical else None,
-                "status": sel.status,
-                "finding_codes": sel.finding_codes,
-                "decision": decision.action if decision else None,
-                "curator": decision.curator if decision else None,
-                "decided_at": decision.at if decision else None,
-                "evidence_start": c.evidence[0],
-                "evidence_end": c.evidence[1],
-                "evidence_text": sel.evidence_text,
-                "extracted_by": list(c.extracted_by),
-            }
+            c, crit, decision = sel.constraint, sel.criterion, sel.decision
+            lo, hi, canon = c.lower, c.upper, c.canonical
+            yield (
+                *record,
+                crit.id,
+                crit.section,
+                crit.text,
+                crit.status,
+                sel.index,
+                c.variable,
+                c.label,
+                loinc.get(c.variable),
+                lo.value if lo else None,
+                lo.inclusive if lo else None,
+                hi.value if hi else None,
+                hi.inclusive if hi else None,
+                c.unit,
+                c.relative_to,
+                c.qualifier,
+                canon.lower if canon else None,
+                canon.upper if canon else None,
+                canon.unit if canon else None,
+                sel.status,
+                sel.finding_codes,
+                decision.action if decision else None,
+                decision.curator if decision else None,
+                decision.at if decision else None,
+                c.evidence[0],
+                c.evidence[1],
+                sel.evidence_text,
+                list(c.extracted_by),
+            )
+
+
+def rows_of(exports: Iterable[RecordExport]) -> Iterator[dict[str, Any]]:
+    """The rows of every exported constraint, as Python values typed as :data:`SCHEMA`."""
+    for values in _tuples(exports):
+        yield dict(zip(COLUMNS, values, strict=True))
 
 
 # -- Parquet ------------------------------------------------------------------------------
+
+
+def _table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+    return pa.Table.from_arrays(
+        [pa.array(col, type=f.type) for col, f in zip(columns, SCHEMA, strict=True)], schema=SCHEMA
+    )
 
 
 def write_parquet(
@@ -126,15 +141,15 @@ def write_parquet(
     """Write the rows to a Parquet file in batches (memory stays flat); return the row count."""
     count = 0
     with pq.ParquetWriter(target, SCHEMA) as writer:
-        chunk: list[dict[str, Any]] = []
-        for row in rows_of(exports):
+        chunk: list[tuple[Any, ...]] = []
+        for row in _tuples(exports):
             chunk.append(row)
             if len(chunk) >= batch:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+                writer.write_table(_table(chunk))
                 count += len(chunk)
                 chunk = []
         if chunk or count == 0:
-            writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
+            writer.write_table(_table(chunk))
             count += len(chunk)
     return count
 
@@ -175,8 +190,10 @@ def write_csv(exports: Iterable[RecordExport], target: IO[str]) -> int:
     writer.writerow(COLUMNS)
     cells = [(f.name, _writer_for(f.type)) for f in SCHEMA]
     count = 0
-    for row in rows_of(exports):
-        writer.writerow(["" if row[name] is None else cell(row[name]) for name, cell in cells])
+    for row in _tuples(exports):
+        writer.writerow(
+            ["" if v is None else cell(v) for v, (_, cell) in zip(row, cells, strict=True)]
+        )
         count += 1
     return count
 
