@@ -42,9 +42,7 @@ def export_command(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="What to write.")],
     store: Annotated[
         str | None,
-        typer.Option(
-            "--store", envvar="NORMALIZER_STORE", help="Run store: a SQLite file or database URL."
-        ),
+        typer.Option("--store", help="Run store: a SQLite file or database URL."),
     ] = None,
     documents: Annotated[
         str | None,
