@@ -58,6 +58,10 @@ class Variable(BaseModel):
     )
     integer: bool = Field(default=False, description="Values are whole numbers (scores, classes).")
     loinc: str | None = None
+    omop_concept_id: int | None = Field(
+        default=None,
+        description="OMOP standard concept id of the LOINC code; set only from a cited source.",
+    )
     notes: str | None = None
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""The ``normalizer`` command line: ``normalize``, ``review``, ``eval``, ``schema``.
+"""The ``normalizer`` command line: ``normalize``, ``review``, ``eval``, ``export``, ``schema``.
 
 Exit codes (also in the README):
 
@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from . import __version__
+from .cli_export import export_command
 from .errors import ConfigError, InputError, NormalizerError
 from .exits import (
     EXIT_BELOW_THRESHOLD,
@@ -562,6 +563,9 @@ def eval_(
             _error(failure)
         if failures:
             raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+app.command("export")(export_command)
 
 
 @app.command()
