@@ -40,7 +40,8 @@ def normalized(record: Record) -> Document:
     return doc
 
 
-def study(nct: str | None = "NCT01234567", criteria: object = "Inclusion Criteria:\n* Age >= 18 years\n",
+def study(nct: str | None = "NCT01234567",
+          criteria: object = "Inclusion Criteria:\n* Age >= 18 years\n",
           **elig: object) -> dict[str, Any]:
     ident: dict[str, Any] = {"briefTitle": f"Study {nct}"}
     if nct is not None:

@@ -238,7 +238,8 @@ def test_bad_list_files_and_empty_directories(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")
     listing = tmp_path / "list.txt"
-    listing.write_bytes(f"# inputs\n{good}\n\n".encode() + b"\xff\n" + f"{tmp_path}/none.txt\n".encode())
+    listing.write_bytes(
+        f"# inputs\n{good}\n\n".encode() + b"\xff\n" + f"{tmp_path}/none.txt\n".encode())
     (tmp_path / "empty").mkdir()
     records, failures = read_all(f"@{listing}", f"@{tmp_path}/nolist.txt", tmp_path / "empty")
     assert [r.source for r in records] == [str(good)]

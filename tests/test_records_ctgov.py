@@ -92,7 +92,8 @@ def test_jsonl_and_zip_of_the_real_studies(tmp_path: Path) -> None:
     assert [r.source for r in from_zip] == [
         f"{archive}:NCT02576665.json", f"{archive}:NCT06382129.json", f"{archive}:NCT06604689.json"]
     for a, b, raw in zip(from_lines, from_zip, studies, strict=True):
-        assert a.text == b.text == raw["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+        criteria = raw["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+        assert a.text == b.text == criteria
         assert a.info.registry == b.info.registry
         normalized(b)
 
