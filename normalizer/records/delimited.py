@@ -46,11 +46,23 @@ class _Lines:
         self.taken: list[tuple[int, str]] = []  # lines handed out for the current row
         self.problems: dict[int, str] = {}
         self._replay: list[tuple[int, str]] = []
+        self._skip_to: re.Pattern[str] | None = None  # after a broken row: the next row start
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
+        while True:
+            number, text = self._next_line()
+            skip = self._skip_to
+            if skip is None or skip.match(text):
+                self._skip_to = None
+                break
+            self.problems.pop(number, None)
+        self.taken.append((number, text))
+        return text
+
+    def _next_line(self) -> tuple[int, str]:
         if self._replay:
             number, text = self._replay.pop(0)
         else:
@@ -73,8 +85,7 @@ class _Lines:
                     f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} on line {number})"
                 )
                 text = raw.decode("utf-8", "replace")
-        self.taken.append((number, text))
-        return text
+        return number, text
 
     def resync(self, row_start: re.Pattern[str] | None) -> None:
         """Replay the lines after the broken row's first from the next row start."""
@@ -84,6 +95,7 @@ class _Lines:
                 if row_start.match(text):
                     self._replay = later[i:] + self._replay
                     return
+            self._skip_to = row_start  # the broken row goes on: skip to the next row start
             return
         self._replay = later + self._replay
 
