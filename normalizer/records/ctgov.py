@@ -203,9 +203,12 @@ def read_json(
     for index, item in iter_studies(head, handle, limits.max_bytes):
         at = origin.model_copy(update={"index": index}) if index is not None else origin
         if isinstance(item, StreamError):
-            extent = f"{size:,}-byte " if size is not None else ""
-            yield failure(at, f"{item} (a {extent}JSON document over the "
-                              f"{limits.max_bytes:,}-byte limit is read only as a search page)")
+            if index is None:
+                extent = f"{size:,}-byte " if size is not None else ""
+                item = StreamError(
+                    f"{item}: a {extent}JSON document over the {limits.max_bytes:,}-byte limit "
+                    "is read only as a search page of studies")
+            yield failure(at, item)
             continue
         value = _decode(item, at)
         yield value if isinstance(value, ReadFailure) else study_record(value, at, default_section)

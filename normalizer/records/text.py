@@ -7,7 +7,7 @@ from typing import BinaryIO
 from ..errors import InputError
 from ..io import decode_source
 from ..models import RecordInfo, RecordOrigin, Section
-from .base import Limits, ReadFailure, Record, failure
+from .base import Limits, ReadFailure, Record, failure, where_of
 
 __all__ = ["read_text"]
 
@@ -32,6 +32,5 @@ def read_text(
         if message.startswith(name + ": "):
             message = message[len(name) + 2 :]
         return failure(origin, message)
-    member = origin.member
-    info = RecordInfo(id=name if member is None else f"{name}:{member}", origin=origin)
+    info = RecordInfo(id=where_of(origin), origin=origin)
     return Record(info=info, text=text, default_section=default_section)
