@@ -5,7 +5,10 @@ the criterion's status, the findings on that constraint and what a curator
 decided.  Rows come grouped by record, worst record first, so a record is
 never split between the "rejected" and "needs review" parts; inside a record:
 
-1. **root causes** first: a finding across criteria (``eligibility-*``) that
+0. **the record's own findings** (``Document.findings``: the registry's
+   structured fields against the text where no criterion holds them, such as a
+   registry age the text does not state) in one row;
+1. **root causes** next: a finding across criteria (``eligibility-*``) that
    every criterion involved repeats is one row naming those criteria;
 2. the criteria in document order, one row per constraint, then one row for
    the criterion's own findings (no constraint index) when it has any;
@@ -39,6 +42,8 @@ __all__ = [
 ]
 
 _WORST = {"rejected": 0, "needs_review": 1, "accepted": 2}
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+_SEVERITY_STATUS = {"error": "rejected", "warning": "needs_review", "info": "accepted"}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,7 +55,8 @@ class QueueRow:
     nct_id: str | None
     source: str
     kind: str
-    """constraint, criterion (its own findings), root-cause or unread-numbers."""
+    """record (the document's own findings), constraint, criterion (its own findings),
+    root-cause or unread-numbers."""
     criteria: tuple[str, ...]
     section: str
     status: str
@@ -133,6 +139,12 @@ def rows_of(doc: Document, *, include_accepted: bool = False) -> list[QueueRow]:
             if f.code in across and f.constraint is None:
                 roots.setdefault((f.code, f.message), []).append(crit)
     out: list[QueueRow] = []
+    if doc.findings:
+        gravest = min(doc.findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity
+        out.append(row(
+            None, kind="record", status=_SEVERITY_STATUS[gravest],
+            findings=_triples(doc.findings),
+        ))
     for (code, message), crits in roots.items():
         severity = load_findings().get(code).severity
         worst = min((c.status for c in crits), key=_WORST.__getitem__)

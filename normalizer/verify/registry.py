@@ -21,12 +21,13 @@ How ages compare
 In years (the unit table's factors: 6 months is 0.5 years), end by end: the
 text's end is the end of the derived eligible set for age (so an exclusion
 "age < 18" gives a minimum of 18).  A registry age is inclusive and written in
-whole units, so a text limit agrees when it rounds to the registry's value in
-the registry's unit (17.6 years agrees with "18 Years", 25 days with "1 Month"
-does not), or when it is the exclusive form of it one unit out: the registry
-cannot write "over", so "> 18 years" agrees with minimum "18 Years" (and "> 17
-years" with it too), and "< 18 years" agrees with maximum "18 Years" or "17
-Years".  The message of an exclusive agreement says so.
+whole units, so a text limit agrees when the two are within half of the finer
+of the two units (the criterion's and the registry's: 17.6 years agrees with
+"18 Years", 6 months with "6 Months" and 28 days with "4 Weeks", but 6 months
+not with "1 Year"), or when the text's limit is exclusive and one of its own
+units out: the registry cannot write "over", so "> 18 years" agrees with minimum
+"18 Years" (and "> 17 years" with it too), and "< 18 years" agrees with maximum
+"18 Years" or "17 Years".  The message of an exclusive agreement says so.
 
 Where findings go
 -----------------
@@ -238,6 +239,8 @@ class _End:
     constraint: int | None
     words: str
     """'at least 18 years', in the unit the criterion wrote."""
+    step: float | None = None
+    """One of the unit the criterion wrote, in years (None: no criterion holds it)."""
 
 
 _SIDE_WORDS = {
@@ -298,17 +301,19 @@ def _end(side: Side, bound: Bound | None, criteria: list[Criterion]) -> _End | N
         excluded = _end_words(other, stated, c.unit)
         kept = _end_words(side, Bound(value=stated.value, inclusive=not stated.inclusive), c.unit)
         words = f"{crit.id} excludes {excluded}, leaving {kept}"
-    return _End(bound.value, bound.inclusive, crit, k, words)
+    step = convert(1.0, c.unit, "age") if c.unit is not None else None
+    return _End(bound.value, bound.inclusive, crit, k, words, step)
 
 
 def _agrees(side: Side, end: _End, reg: RegistryAge) -> tuple[bool, bool]:
     """(agrees, only as the exclusive form one unit out)."""
     assert reg.years is not None
-    half = reg.step / 2 + 1e-9
+    step = end.step or reg.step
+    half = min(step, reg.step) / 2 + 1e-9
     if abs(end.years - reg.years) <= half:
         return True, not end.inclusive
     if not end.inclusive:
-        inner = end.years + reg.step if side == "minimum" else end.years - reg.step
+        inner = end.years + step if side == "minimum" else end.years - step
         if abs(inner - reg.years) <= half:
             return True, True
     return False, False
