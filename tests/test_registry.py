@@ -432,3 +432,34 @@ def test_documents_with_registry_findings_validate_and_export() -> None:
         out = io.StringIO()
         export(docs, fmt, out, include_review=True)
         assert out.getvalue().strip(), fmt
+
+
+def test_curated_documents_compare_the_registry_again(tmp_path: Any) -> None:
+    from normalizer.review.curate import curated_document
+    from normalizer.review.decisions import decide
+    from normalizer.store import Store
+
+    # NCT06382129's text ("Age ≥18 years old;") with NCT04318717's minimumAge (16 Years)
+    doc = normalized(text_of("NCT06382129"), fields_of("NCT06382129", minimum_age="16 Years"),
+                     "NCT06382129")
+    store = Store.open(tmp_path / "runs.sqlite")
+    run = store.begin_run("test", {})
+    store.save_document(doc, record_id="NCT06382129", content_hash="h", versions_key="v",
+                        seconds=0.0, run_id=run)
+    age = by_id(doc, "inc-2")
+    decide(store, "NCT06382129", age, action="reject", target=0, curator="ana")
+    curated = curated_document(store, "NCT06382129")
+    assert curated is not None
+    assert [(i, f.code) for i, f in registry_findings(curated)] == [(None, "registry-age-only")]
+    (ages,) = age_sets(curated)
+    assert ages.origin == "registry" and ages.intervals[0].lower is not None
+    assert ages.intervals[0].lower.value == 16
+    fixed = age.constraints[0].model_copy(update={"lower": age.constraints[0].lower.model_copy(
+        update={"value": 16.0})})  # type: ignore[union-attr]
+    decide(store, "NCT06382129", age, action="correct", target=0, constraint=fixed,
+           curator="bo", expected_version=1)
+    corrected = curated_document(store, "NCT06382129")
+    assert corrected is not None
+    assert [(i, f.code, f.constraint) for i, f in registry_findings(corrected)] == [
+        ("inc-2", "registry-age-agrees", 0)]
+    assert age_sets(corrected)[0].origin == "text"
