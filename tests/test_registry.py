@@ -20,6 +20,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import (
@@ -463,3 +465,17 @@ def test_curated_documents_compare_the_registry_again(tmp_path: Any) -> None:
     assert [(i, f.code, f.constraint) for i, f in registry_findings(corrected)] == [
         ("inc-2", "registry-age-agrees", 0)]
     assert age_sets(corrected)[0].origin == "text"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=30), st.from_regex(r"\s*\d{1,4}(\.\d+)?\s*[A-Za-z]{1,8}\s*")))
+def test_any_registry_age_reads_or_is_unreadable_never_raises(value: str) -> None:
+    age = read_registry_age(value)
+    assert age.unreadable or age.years is None or (math.isfinite(age.years) and age.years >= 0)
+    if age.years is not None:
+        assert age.words() and age.step > 0
+    doc = normalized("Inclusion Criteria:\n- Age ≥ 18 years\n",
+                     RegistryFields(minimum_age=value, maximum_age=value))
+    codes = [f.code for _, f in registry_findings(doc)]
+    if age.unreadable:
+        assert codes.count("registry-age-unreadable") == 2
