@@ -404,6 +404,15 @@ def test_review_queue_shows_record_findings_first() -> None:
                    if r.constraint_json and r.constraint_json["variable"] == "age")
     assert age_row.criteria == ("inc-2",) and age_row.constraint == 0
     assert age_row.codes() == "registry-age-disagrees"
+    # a record whose criteria are all accepted: its info-only record findings wait
+    quiet = normalized("Inclusion Criteria:\n- Platelets >= 100 x 10^9/L\n",
+                       fields_of("NCT02576665"))
+    assert [c.status for c in quiet.criteria] == ["accepted"] and quiet.findings
+    assert rows_of(quiet) == []
+    assert rows_of(quiet, include_accepted=True)[0].kind == "record"
+    unreadable = quiet.model_copy(update={"findings": [
+        Finding(code="registry-age-unreadable", severity="warning", message="m")]})
+    assert [(r.kind, r.status) for r in rows_of(unreadable)] == [("record", "needs_review")]
 
 
 def test_table_shows_record_findings_and_the_registry_set() -> None:

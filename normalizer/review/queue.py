@@ -7,7 +7,9 @@ never split between the "rejected" and "needs review" parts; inside a record:
 
 0. **the record's own findings** (``Document.findings``: the registry's
    structured fields against the text where no criterion holds them, such as a
-   registry age the text does not state) in one row;
+   registry age the text does not state) in one row, when the record has other
+   rows or one of them is a warning or error (info alone is like an accepted
+   criterion: shown with ``include_accepted``);
 1. **root causes** next: a finding across criteria (``eligibility-*``) that
    every criterion involved repeats is one row naming those criteria;
 2. the criteria in document order, one row per constraint, then one row for
@@ -139,12 +141,6 @@ def rows_of(doc: Document, *, include_accepted: bool = False) -> list[QueueRow]:
             if f.code in across and f.constraint is None:
                 roots.setdefault((f.code, f.message), []).append(crit)
     out: list[QueueRow] = []
-    if doc.findings:
-        gravest = min(doc.findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity
-        out.append(row(
-            None, kind="record", status=_SEVERITY_STATUS[gravest],
-            findings=_triples(doc.findings),
-        ))
     for (code, message), crits in roots.items():
         severity = load_findings().get(code).severity
         worst = min((c.status for c in crits), key=_WORST.__getitem__)
@@ -197,6 +193,13 @@ def rows_of(doc: Document, *, include_accepted: bool = False) -> list[QueueRow]:
             findings=(("unparsed-number", "warning", summary),),
             text=" | ".join(f"{c.id}: {c.text}" for c in unread),
         ))
+    if doc.findings:
+        gravest = min(doc.findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity
+        if out or include_accepted or gravest != "info":  # info alone: like an accepted criterion
+            out.insert(0, row(
+                None, kind="record", status=_SEVERITY_STATUS[gravest],
+                findings=_triples(doc.findings),
+            ))
     return out
 
 
