@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
-from . import __version__
 from .catalog import load_catalog
 from .errors import InputError
 from .extract.base import CriterionInput, Extractor
 from .guard import finite_only, too_long
 from .models import Canonical, Constraint, Criterion, Document, Provenance, Section
+from .version import __version__
 
 if TYPE_CHECKING:
     from .records import Record
