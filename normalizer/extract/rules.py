@@ -159,7 +159,11 @@ class RulesExtractor:
         self._catalog = catalog if catalog is not None else load_catalog()
         self._lex = lexicon if lexicon is not None else load_lexicon()
         self._scan = Scanner(self._lex, to_ucum_)
-        self._mentions = Mentions(self._catalog, self._lex.blocker)
+        self._mentions = (
+            self._lex.reader.mentions
+            if catalog is None
+            else Mentions(self._catalog, self._lex.blocker)
+        )
         self._fit_cache: dict[tuple[str, str], bool] = {}
 
     def extract(self, criteria: Sequence[CriterionInput]) -> list[Extraction]:

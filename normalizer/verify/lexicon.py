@@ -18,7 +18,8 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..patterns import Comparator, Patterns, load_patterns
+from ..patterns import Comparator
+from ..reader import Reader, load_reader
 
 __all__ = [
     "Comparator",
@@ -27,6 +28,7 @@ __all__ = [
     "Shared",
     "load_evidence",
     "load_shared",
+    "shared_of",
 ]
 
 
@@ -111,36 +113,16 @@ def load_evidence() -> Evidence:
 # The shared data of patterns.toml
 # --------------------------------------------------------------------------
 
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _phrase(form: str) -> str:
-    """A literal phrase as a regex: blanks flexible, word edges guarded."""
-    body = r"\s*".join(re.escape(word) for word in form.split())
-    if form[:1].isalnum():
-        body = r"(?<![\w])" + body
-    if form[-1:].isalnum() or form.endswith("."):
-        body += r"(?![\w])"
-    return body
-
-
-def _alternation(forms: list[str]) -> str:
-    return "|".join(_phrase(f) for f in sorted(set(forms), key=len, reverse=True))
-
-
-def _words(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 @dataclass(frozen=True, slots=True)
 class Shared:
-    """The parts of :class:`~normalizer.patterns.Patterns` verification reads, compiled."""
+    """The parts of :class:`~normalizer.patterns.Patterns` verification reads.
 
+    They are the :class:`~normalizer.reader.Reader`'s (the objects the rules
+    extractor reads with), named as verification uses them.
+    """
+
+    reader: Reader
     version: str
-    table: dict[int, str]
-    repairs: tuple[tuple[re.Pattern[str], str], ...]
-    escape: re.Pattern[str]
     before: re.Pattern[str]
     after: re.Pattern[str]
     comparators: dict[tuple[str, str], Comparator]
@@ -151,87 +133,51 @@ class Shared:
     power: re.Pattern[str]
     garbled_power: re.Pattern[str]
     garbled_exponents: frozenset[int]
-    bare_power: re.Pattern[str] | None
+    bare_power: re.Pattern[str]
     lost_power_units: frozenset[str]
     range_gap: re.Pattern[str]
     range_opener: re.Pattern[str]
     filler_gap: re.Pattern[str]
     clause_break: re.Pattern[str]
-    blocker: re.Pattern[str] | None
+    blocker: re.Pattern[str]
     time_units: frozenset[str]
     dose_units: frozenset[str]
 
     def view(self, text: str) -> str:
         """A same-length reading of ``text``: garbles repaired, one char for one char."""
-        for pattern, char in self.repairs:
-            text = pattern.sub(char, text)
-        view = text.translate(self.table)
-        if "\\" in view:
-            view = self.escape.sub(" ", view)
-        return view
+        return self.reader.view(text)
 
     def comparator(self, position: str, text: str) -> Comparator | None:
         """The meaning of a comparator phrase matched at ``position``, if it is one."""
-        return self.comparators.get((position, _key(text)))
+        return self.reader.comparator(position, text)
 
 
-def compile_shared(data: Patterns) -> Shared:
-    """Compile the shared pattern data."""
-    comparators: dict[tuple[str, str], Comparator] = {}
-    forms: dict[str, list[str]] = {"before": [], "after": []}
-    for entry in data.comparators:
-        for form in entry.forms:
-            key = (entry.position, _key(form))
-            old = comparators.get(key)
-            implies = entry.implies or (old.implies if old else None)
-            comparators[key] = Comparator(entry.op, implies, entry.ambiguous)
-            forms[entry.position].append(form)
-    multiplier = "|".join(data.multipliers)
-    plain = "|".join(
-        f"(?P<{rel.to}{i}>{'|'.join(rel.patterns)})" for i, rel in enumerate(data.relative)
-    )
-    multiplied = "|".join(
-        f"(?P<{rel.to}m{i}>{'|'.join(rel.with_multiplier)})"
-        for i, rel in enumerate(data.relative)
-        if rel.with_multiplier
-    )
-    relative = rf"\s*(?:(?:{multiplier})\s*)?(?:the\s+)?(?:{plain})"
-    if multiplied:
-        relative = rf"(?:{relative}|\s*(?:{multiplier})\s*(?:the\s+)?(?:{multiplied}))"
+def shared_of(reader: Reader) -> Shared:
+    """Verification's names for the reader's compiled parts."""
     return Shared(
-        version=data.version,
-        table=str.maketrans(data.translate),
-        repairs=tuple((re.compile(r.pattern), r.char) for r in data.repairs),
-        escape=re.compile(r"\\(?=[" + re.escape(data.escapes) + "])"),
-        before=re.compile(_alternation(forms["before"]), re.IGNORECASE),
-        after=re.compile(r"\s*(?:" + _alternation(forms["after"]) + ")", re.IGNORECASE),
-        comparators=comparators,
-        relative=re.compile(relative, re.IGNORECASE),
-        limit=re.compile(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE),
-        power=re.compile(data.power),
-        garbled_power=re.compile(data.garbled_power),
-        garbled_exponents=frozenset(data.garbled_exponents),
-        bare_power=re.compile(data.bare_power) if data.bare_power else None,
-        lost_power_units=frozenset(data.lost_power_units),
-        range_gap=re.compile(r"\s*(?:" + "|".join(data.range_separators) + r")\s*", re.IGNORECASE),
-        range_opener=re.compile(
-            r"(?:^|\W)(?:" + _words(data.range_openers) + r")\W*$", re.IGNORECASE
-        ),
-        filler_gap=re.compile(
-            r"(?:[\s:,=()'\-]|\b(?:" + _words(data.fillers) + r")\b)*", re.IGNORECASE
-        ),
-        clause_break=re.compile(data.clause_break),
-        blocker=(
-            re.compile(r"[\s-]*(?:" + _words(data.mention_blockers) + r")\b", re.IGNORECASE)
-            if data.mention_blockers
-            else None
-        ),
-        time_units=frozenset(data.time_units),
-        dose_units=frozenset(data.dose_units),
+        reader=reader,
+        version=reader.version,
+        before=reader.before,
+        after=reader.after,
+        comparators=reader.comparators,
+        relative=reader.relative,
+        limit=reader.limit,
+        power=reader.power,
+        garbled_power=reader.garbled_power,
+        garbled_exponents=reader.garbled_exponents,
+        bare_power=reader.bare_power,
+        lost_power_units=reader.lost_power_units,
+        range_gap=reader.range_gap,
+        range_opener=reader.range_opener,
+        filler_gap=reader.filler_gap,
+        clause_break=reader.clause_break,
+        blocker=reader.blocker,
+        time_units=reader.time_units,
+        dose_units=reader.dose_units,
     )
 
 
 @cache
 def load_shared() -> Shared:
-    """Load and compile the shared fields of the packaged ``patterns.toml`` (cached)."""
-    return compile_shared(load_patterns())
+    """The packaged reader's parts, as verification names them (cached)."""
+    return shared_of(load_reader())
