@@ -11,7 +11,8 @@ pattern data (:func:`compile_reader`) and hand it to both.
 Shared here: the same-length view (translations, garble repairs, escapes), the
 comparator phrases and their meanings, ULN/LLN limits, powers of ten, range
 separators and openers, fillers, clause breaks, mention blockers, time and dose
-units, and the finder of catalog variable mentions.
+units, number words (with tens-units compounds), and the finder of catalog
+variable mentions.
 """
 
 from __future__ import annotations
@@ -186,6 +187,10 @@ class Reader:
     blocker: re.Pattern[str]
     time_units: frozenset[str]
     dose_units: frozenset[str]
+    number_values: dict[str, float]
+    """Number words (lower case) and their values."""
+    number_word: re.Pattern[str]
+    """A number word, or a tens-units compound ('twenty-five'), as a whole word."""
     mentions: Mentions
 
     def view(self, text: str) -> str:
@@ -200,6 +205,16 @@ class Reader:
     def comparator(self, position: str, text: str) -> Comparator | None:
         """The meaning of a comparator phrase matched at ``position``, if it is one."""
         return self.comparators.get((position, phrase_key(text)))
+
+    def value_of(self, text: str) -> float | None:
+        """The value of a number word or a tens-units compound ('twenty-five'), else None."""
+        total = 0.0
+        for part in re.split(r"[\s-]+", text.lower().strip()):
+            value = self.number_values.get(part)
+            if value is None:
+                return None
+            total += value
+        return total
 
     @staticmethod
     def relative_to(match: re.Match[str]) -> str:
@@ -236,6 +251,11 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
     before = trie_regex(forms["before"], r"\s*", _word_edge)
     after = trie_regex(forms["after"], r"\s*", _word_edge)
     relative, plain = _relative(data)
+    numbers = {w.lower(): float(v) for w, v in data.number_words.items()}
+    units = [w for w, v in numbers.items() if 0 < v < 10]
+    tens = [w for w, v in numbers.items() if v >= 20 and v % 10 == 0 and v < 100]
+    compound = rf"(?:{'|'.join(tens)})[\s-](?:{'|'.join(units)})" if tens and units else r"(?!)"
+    number_word = rf"(?<![\w-])(?:{compound}|{words_regex(numbers)})(?![\w-])"
     blocker = re.compile(r"[\s-]*(?:" + words_regex(data.mention_blockers) + r")\b", re.I)
     if not data.mention_blockers:
         blocker = re.compile(r"(?!)")
@@ -268,6 +288,8 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         blocker=blocker,
         time_units=frozenset(data.time_units),
         dose_units=frozenset(data.dose_units),
+        number_values=numbers,
+        number_word=re.compile(number_word, re.IGNORECASE),
         mentions=Mentions(catalog, blocker),
     )
 

@@ -114,3 +114,30 @@ def test_a_name_is_the_same_mention_for_both(text: str, variables: set[str]) -> 
     extracted = {m.variable for m in RulesExtractor()._mentions.find(view)}
     verified = verify_scan.mentions(view, 0, len(view))
     assert extracted == verified == variables
+
+
+# -- number words: verification read 9 words (and compounds) the extractor did not -------
+
+def test_one_list_of_number_words() -> None:
+    from normalizer.verify.lexicon import load_evidence
+
+    assert load_evidence().word_number is load_reader().number_word
+    assert load_lexicon().number_word is load_reader().number_word
+    assert load_reader().value_of("twenty-five") == 25
+    assert load_reader().value_of("seventy") == 70
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("at least twenty-five years old", ("age", 25, None)),  # a compound
+        ("life expectancy of at least seventeen weeks", ("life_expectancy", 17, None)),
+        ("Age at least nineteen years", ("age", 19, None)),
+    ],
+)
+def test_a_number_word_verification_reads_is_read_by_the_extractor(
+    text: str, bound: tuple[str, float, float | None]
+) -> None:
+    bounds, status, findings = read(text)
+    assert bounds == [bound]
+    assert "unparsed-number" not in findings and status == "accepted", findings

@@ -259,7 +259,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
     if reader is None:
         reader = load_reader() if data is load_patterns() else _reader_of(data)
     words = frozenset(w.lower() for w in data.number_words)
-    number_word = r"(?<![\w-])(?:" + _words(words) + r")(?![\w-])"
+    number_word = reader.number_word.pattern
     contexts = _contexts(data, words, fallback=False)
     fallbacks = _contexts(data, words, fallback=True)
     fallback = "|".join((fallbacks.at_numbers, fallbacks.leads, fallbacks.scanned))
@@ -294,8 +294,8 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),
         time_head_alone=re.compile(r"(?:" + _words(data.time_heads_alone) + r")$", re.I),
         label_stop=frozenset(data.label_stop),
-        number_word=re.compile(number_word, re.IGNORECASE),
-        number_values={w.lower(): v for w, v in data.number_words.items()},
+        number_word=reader.number_word,
+        number_values=reader.number_values,
         numeric=re.compile(rf"\d+|{number_word}", re.IGNORECASE),
         pair=re.compile(
             "|".join(

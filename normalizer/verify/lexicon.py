@@ -1,11 +1,11 @@
 """The words verification reads evidence with.
 
-Comparator words, ULN/LLN phrases, powers of ten, range words and the
-same-length text view come from ``data/patterns.toml`` through its one schema
-(:mod:`normalizer.patterns`), so the project keeps one word list; this module
-compiles the parts verification reads, so verification does not depend on the
-rules extractor's code.  What only verification needs (number
-words, plausible ULN multipliers) is in ``data/evidence.toml``.
+Comparator words, ULN/LLN phrases, powers of ten, range words, number words,
+mentions and the same-length text view are the :class:`~normalizer.reader.Reader`'s:
+the one object, compiled once from ``data/patterns.toml`` and the catalog, that
+the rules extractor reads with too.  :class:`Shared` names its parts as
+verification uses them.  What only verification needs (words that make a number
+word a quantity, plausible ULN multipliers) is in ``data/evidence.toml``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..patterns import Comparator
 from ..reader import Reader, load_reader
@@ -49,22 +49,15 @@ class EvidenceData(BaseModel):
     version: str
     counted_words: list[str] = Field(min_length=1)
     label_distinguishes: list[str] = Field(default_factory=list)
-    written_numbers: dict[str, float] = Field(min_length=1)
     relative: RelativeRange
-
-    @model_validator(mode="after")
-    def _lowercase(self) -> EvidenceData:
-        for word in self.written_numbers:
-            if word != word.lower() or not word.isalpha():
-                raise ValueError(f"written number {word!r} must be one lower-case word")
-        return self
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Compiled :class:`EvidenceData`."""
+    """Compiled :class:`EvidenceData`, with the reader's number words."""
 
     version: str
+    reader: Reader
     words: dict[str, float]
     word_number: re.Pattern[str]
     counted: re.Pattern[str]
@@ -73,14 +66,7 @@ class Evidence:
 
     def value_of(self, text: str) -> float | None:
         """The value of a number word or a tens-units compound ('twenty-five')."""
-        parts = re.split(r"[\s-]+", text.lower().strip())
-        total = 0.0
-        for part in parts:
-            value = self.words.get(part)
-            if value is None:
-                return None
-            total += value
-        return total
+        return self.reader.value_of(text)
 
 
 @cache
@@ -88,21 +74,16 @@ def load_evidence() -> Evidence:
     """Load, validate and compile the packaged ``evidence.toml`` (cached)."""
     raw = resources.files("normalizer").joinpath("data/evidence.toml").read_text("utf-8")
     data = EvidenceData.model_validate(tomllib.loads(raw))
-    units = [w for w, v in data.written_numbers.items() if 0 < v < 10]
-    tens = [w for w, v in data.written_numbers.items() if v >= 20 and v % 10 == 0 and v < 100]
-    others = sorted(data.written_numbers, key=len, reverse=True)
-    compound = rf"(?:{'|'.join(tens)})[\s-](?:{'|'.join(units)})"
-    word_number = re.compile(
-        rf"(?<![\w-])(?:{compound}|{'|'.join(others)})(?![\w-])", re.IGNORECASE
-    )
+    reader = load_reader()
     counted = re.compile(
         r"[\s-]*(?:" + "|".join(re.escape(w) for w in data.counted_words) + r")\b",
         re.IGNORECASE,
     )
     return Evidence(
         version=data.version,
-        words=dict(data.written_numbers),
-        word_number=word_number,
+        reader=reader,
+        words=reader.number_values,
+        word_number=reader.number_word,
         counted=counted,
         relative=data.relative,
         label_distinguishes=frozenset(data.label_distinguishes),
