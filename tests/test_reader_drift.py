@@ -41,7 +41,7 @@ def test_extractor_and_verification_hold_the_same_compiled_part(field: str) -> N
 
 
 def test_one_reader_for_both() -> None:
-    assert load_lexicon().reader is load_shared().reader is load_reader()
+    assert load_lexicon().reader is load_shared() is load_reader()
     assert RulesExtractor()._mentions is load_reader().mentions
 
 

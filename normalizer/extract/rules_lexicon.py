@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
@@ -67,46 +67,23 @@ def _heads(heads: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
+class Lexicon(Reader):
     """Compiled patterns (build with :func:`load_lexicon` or :func:`compile_patterns`).
 
-    What verification reads too (comparators, limits, powers, ranges, the view,
-    mentions) is the :class:`~normalizer.reader.Reader`'s, the same compiled objects:
-    the fields below that share a name with the reader's are the reader's.
+    A :class:`~normalizer.reader.Reader` (what verification reads too: comparators,
+    limits, powers, ranges, number words, the view, mentions; the very objects of
+    ``reader``) with what only the extractor reads.
     """
 
     reader: Reader
-    version: str
-    table: dict[int, str]
-    escape: re.Pattern[str]
-    repair: re.Pattern[str]
-    repair_chars: dict[str, str]
-    before: re.Pattern[str]
-    after: re.Pattern[str]
-    comparators: dict[tuple[str, str], Comparator]
-    relative: re.Pattern[str]
-    power: re.Pattern[str]
-    bare_power: re.Pattern[str]
-    garbled_power: re.Pattern[str]
-    garbled_exponents: frozenset[int]
-    lost_power_units: frozenset[str]
-    range_gap: re.Pattern[str]
-    range_opener: re.Pattern[str]
-    filler_gap: re.Pattern[str]
     list_gap: re.Pattern[str]
     link_gap: re.Pattern[str]
     qualifier_lead: re.Pattern[str]
-    blocker: re.Pattern[str]
     person: re.Pattern[str]
-    clause_break: re.Pattern[str]
-    time_units: frozenset[str]
-    dose_units: frozenset[str]
     other_head: re.Pattern[str]
     time_head: re.Pattern[str]
     time_head_alone: re.Pattern[str]
     label_stop: frozenset[str]
-    number_word: re.Pattern[str]
-    number_values: dict[str, float]
     numeric: re.Pattern[str]
     pair: re.Pattern[str]
     pair_variables: dict[str, tuple[str, str]]
@@ -117,10 +94,6 @@ class Lexicon:
     contexts: re.Pattern[str]
     fallbacks: re.Pattern[str]
     reasons: dict[str, NumberReason]
-
-    def view(self, text: str) -> str:
-        """A same-length reading of ``text``: garbles repaired, one char for one char."""
-        return self.reader.view(text)
 
     def comparator(self, position: str, text: str) -> Comparator:
         """The meaning of a comparator phrase matched at ``position``."""
@@ -264,38 +237,16 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
     fallbacks = _contexts(data, words, fallback=True)
     fallback = "|".join((fallbacks.at_numbers, fallbacks.leads, fallbacks.scanned))
     return Lexicon(
+        **{f.name: getattr(reader, f.name) for f in fields(Reader)},
         reader=reader,
-        version=reader.version,
-        table=reader.table,
-        escape=reader.escape,
-        repair=reader.repair,
-        repair_chars=reader.repair_chars,
-        before=reader.before,
-        after=reader.after,
-        comparators=reader.comparators,
-        relative=reader.relative,
-        power=reader.power,
-        bare_power=reader.bare_power,
-        garbled_power=reader.garbled_power,
-        garbled_exponents=reader.garbled_exponents,
-        lost_power_units=reader.lost_power_units,
-        range_gap=reader.range_gap,
-        range_opener=reader.range_opener,
-        filler_gap=reader.filler_gap,
         list_gap=re.compile(data.list_separators, re.IGNORECASE),
         link_gap=re.compile(data.link, re.IGNORECASE),
         qualifier_lead=re.compile(r"[\s,;(]*(?:" + _words(data.qualifier_leads) + r")\b", re.I),
-        blocker=reader.blocker,
         person=re.compile(r"\b(?:" + _words(data.person_nouns) + r")\b", re.IGNORECASE),
-        clause_break=reader.clause_break,
-        time_units=reader.time_units,
-        dose_units=reader.dose_units,
         other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),
         time_head_alone=re.compile(r"(?:" + _words(data.time_heads_alone) + r")$", re.I),
         label_stop=frozenset(data.label_stop),
-        number_word=reader.number_word,
-        number_values=reader.number_values,
         numeric=re.compile(rf"\d+|{number_word}", re.IGNORECASE),
         pair=re.compile(
             "|".join(

@@ -3,9 +3,9 @@
 Comparator words, ULN/LLN phrases, powers of ten, range words, number words,
 mentions and the same-length text view are the :class:`~normalizer.reader.Reader`'s:
 the one object, compiled once from ``data/patterns.toml`` and the catalog, that
-the rules extractor reads with too.  :class:`Shared` names its parts as
-verification uses them.  What only verification needs (words that make a number
-word a quantity, plausible ULN multipliers) is in ``data/evidence.toml``.
+the rules extractor reads with too, and which verification uses as it is.  What
+only verification needs (words that make a number word a quantity, plausible ULN
+multipliers) is in ``data/evidence.toml``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ __all__ = [
     "Shared",
     "load_evidence",
     "load_shared",
-    "shared_of",
 ]
 
 
@@ -94,71 +93,10 @@ def load_evidence() -> Evidence:
 # The shared data of patterns.toml
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Shared:
-    """The parts of :class:`~normalizer.patterns.Patterns` verification reads.
-
-    They are the :class:`~normalizer.reader.Reader`'s (the objects the rules
-    extractor reads with), named as verification uses them.
-    """
-
-    reader: Reader
-    version: str
-    before: re.Pattern[str]
-    after: re.Pattern[str]
-    comparators: dict[tuple[str, str], Comparator]
-    relative: re.Pattern[str]
-    """A ULN/LLN limit right after a number (optional multiplier word first)."""
-    limit: re.Pattern[str]
-    """A ULN/LLN limit anywhere (for limits written with no number: '<= ULN')."""
-    power: re.Pattern[str]
-    garbled_power: re.Pattern[str]
-    garbled_exponents: frozenset[int]
-    bare_power: re.Pattern[str]
-    lost_power_units: frozenset[str]
-    range_gap: re.Pattern[str]
-    range_opener: re.Pattern[str]
-    filler_gap: re.Pattern[str]
-    clause_break: re.Pattern[str]
-    blocker: re.Pattern[str]
-    time_units: frozenset[str]
-    dose_units: frozenset[str]
-
-    def view(self, text: str) -> str:
-        """A same-length reading of ``text``: garbles repaired, one char for one char."""
-        return self.reader.view(text)
-
-    def comparator(self, position: str, text: str) -> Comparator | None:
-        """The meaning of a comparator phrase matched at ``position``, if it is one."""
-        return self.reader.comparator(position, text)
+Shared = Reader
+"""What verification reads with is the :class:`~normalizer.reader.Reader` itself."""
 
 
-def shared_of(reader: Reader) -> Shared:
-    """Verification's names for the reader's compiled parts."""
-    return Shared(
-        reader=reader,
-        version=reader.version,
-        before=reader.before,
-        after=reader.after,
-        comparators=reader.comparators,
-        relative=reader.relative,
-        limit=reader.limit,
-        power=reader.power,
-        garbled_power=reader.garbled_power,
-        garbled_exponents=reader.garbled_exponents,
-        bare_power=reader.bare_power,
-        lost_power_units=reader.lost_power_units,
-        range_gap=reader.range_gap,
-        range_opener=reader.range_opener,
-        filler_gap=reader.filler_gap,
-        clause_break=reader.clause_break,
-        blocker=reader.blocker,
-        time_units=reader.time_units,
-        dose_units=reader.dose_units,
-    )
-
-
-@cache
-def load_shared() -> Shared:
-    """The packaged reader's parts, as verification names them (cached)."""
-    return shared_of(load_reader())
+def load_shared() -> Reader:
+    """The packaged reader, which the rules extractor reads with too."""
+    return load_reader()

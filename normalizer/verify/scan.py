@@ -424,7 +424,7 @@ def _named_between(view: str, start: int, end: int) -> bool:
     """'greater than NYHA 2': only fillers and one variable's name between."""
     if end - start > _NAMED_GAP:
         return False  # fillers and one name are short: a long gap is never one
-    names = list(_lexicon().reader.mentions.pattern.finditer(view, start, end))
+    names = list(_lexicon().mentions.pattern.finditer(view, start, end))
     if len(names) != 1:
         return False
     m = names[0]
@@ -589,7 +589,7 @@ def scan(text: str) -> Scan:
 def _named_at(view: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """``(start, end, variable id)`` of every mention in ``view[start:end]``, in order."""
     lex = _lexicon()
-    found = [(m.start, m.end, m.variable) for m in lex.reader.mentions.find(view, start, end)]
+    found = [(m.start, m.end, m.variable) for m in lex.mentions.find(view, start, end)]
     for finder, position in ((lex.before, "before"), (lex.after, "after")):
         for m in finder.finditer(view, start, end):
             meaning = lex.comparator(position, m.group().strip())
