@@ -23,8 +23,10 @@ SHARED_FIELDS = [
 ]
 
 
-def read(text: str) -> tuple[list[tuple[str, float | None, float | None]], str, list[str]]:
-    doc = normalize_text(f"Inclusion Criteria:\n* {text}", name="x", extractor=RulesExtractor())
+def read(
+    text: str, section: str = "Inclusion"
+) -> tuple[list[tuple[str, float | None, float | None]], str, list[str]]:
+    doc = normalize_text(f"{section} Criteria:\n* {text}", name="x", extractor=RulesExtractor())
     crit = doc.criteria[0]
     bounds = [
         (c.variable, c.lower.value if c.lower else None, c.upper.value if c.upper else None)
@@ -141,3 +143,12 @@ def test_a_number_word_verification_reads_is_read_by_the_extractor(
     bounds, status, findings = read(text)
     assert bounds == [bound]
     assert "unparsed-number" not in findings and status == "accepted", findings
+
+
+def test_greater_than_slash_equals_to_is_one_comparator() -> None:
+    """Gold chia-NCT02894645-exc-1: read as '= 18' and flagged, the gold says >= 18."""
+    bounds, status, findings = read(
+        "Age less than one year or age greater than/equals to 18 years", "Exclusion"
+    )
+    assert bounds == [("age", None, 1), ("age", 18, None)]
+    assert status == "accepted", findings
