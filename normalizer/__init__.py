@@ -12,21 +12,58 @@ an LLM); it is not imported here.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .errors import NormalizerError
-from .extract.base import CriterionInput, Extraction, Extractor
-from .extract.rules import RulesExtractor
-from .models import (
-    SCHEMA_VERSION,
-    Bound,
-    Constraint,
-    Criterion,
-    Document,
-    Finding,
-    GoldCase,
-)
-from .pipeline import normalize_text, read_criteria
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .errors import NormalizerError
+    from .extract.base import CriterionInput, Extraction, Extractor
+    from .extract.rules import RulesExtractor
+    from .models import (
+        SCHEMA_VERSION,
+        Bound,
+        Constraint,
+        Criterion,
+        Document,
+        Finding,
+        GoldCase,
+    )
+    from .pipeline import normalize_text, read_criteria
+
+# Exports are imported on first use (PEP 562): `import normalizer` or the CLI's
+# `--help` does not pay for pydantic models, the catalog or the rules.
+_EXPORTS = {
+    "NormalizerError": ".errors",
+    "CriterionInput": ".extract.base",
+    "Extraction": ".extract.base",
+    "Extractor": ".extract.base",
+    "RulesExtractor": ".extract.rules",
+    "SCHEMA_VERSION": ".models",
+    "Bound": ".models",
+    "Constraint": ".models",
+    "Criterion": ".models",
+    "Document": ".models",
+    "Finding": ".models",
+    "GoldCase": ".models",
+    "normalize_text": ".pipeline",
+    "read_criteria": ".pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -206,6 +206,10 @@ class ResponseCache:
             if not self.writable:
                 return True  # nobody can see a claim: just ask
             try:
+                if not self._db.in_transaction:
+                    # the read and the write in one write transaction: two processes
+                    # that both read "no claim" would otherwise both ask
+                    self._db.execute("BEGIN IMMEDIATE")
                 now = time.time()
                 row = self._db.execute(
                     "SELECT owner, since FROM inflight WHERE key = ?", (key,)
@@ -213,6 +217,7 @@ class ResponseCache:
                 if row is not None and row[0] != self._owner:
                     owner, since = row
                     if now - float(since) < self.stale_after and _alive(str(owner)):
+                        self._db.rollback()
                         return False
                 self._db.execute(
                     "INSERT OR REPLACE INTO inflight (key, owner, since) VALUES (?,?,?)",

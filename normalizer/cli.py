@@ -25,9 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
-from . import __version__
 from .cli_export import export_command
 from .errors import ConfigError, InputError, NormalizerError
 from .exits import (
@@ -40,17 +38,16 @@ from .exits import (
     atomic_write,
     handle_signals,
 )
-from .extract.base import Extractor
 from .io import MAX_BYTES
-from .models import Document, Section
-from .pipeline import normalize_record, provenance_of
-from .recording import replaying
-from .records import ReadFailure, read_records
-from .render import document_table, queue_table
-from .review.queue import QueueRow, queue_rows, write_csv, write_jsonl
+from .version import __version__
 
+# What a command needs is imported when it runs: `--help` and the start of a run
+# do not pay for pydantic models, the rules, verification or the exports.
 if TYPE_CHECKING:
+    from .extract.base import Extractor
     from .llm import LLMExtractor
+    from .models import Document, Section
+    from .review.queue import QueueRow
 
 __all__ = ["app", "main"]
 
@@ -278,6 +275,11 @@ def _documents(
     text_column: str | None = None, id_column: str | None = None,
 ) -> Iterator[Document]:
     """Normalise each readable record in order; name each unreadable one on stderr."""
+    from rich.progress import Progress
+
+    from .pipeline import normalize_record
+    from .records import ReadFailure, read_records
+
     show = _err.is_terminal
     with Progress(console=_err, transient=True, disable=not show) as progress:
         task = progress.add_task("normalising", total=None)
@@ -358,6 +360,8 @@ def normalize(
     timeout: TimeoutArg = None,
 ) -> None:
     """Normalise registry records and print contract JSON (or a table)."""
+    from .render import document_table
+
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
@@ -483,6 +487,8 @@ def review(
     if store is not None and not files:
         _review_store(store, output, include_accepted)
         return
+    from .review.queue import queue_rows
+
     if not files:
         _error("give the registry files to review (or --store S, or --serve --store S)")
         raise typer.Exit(EXIT_USAGE)
@@ -500,6 +506,9 @@ def review(
 
 
 def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:
+    from .render import queue_table
+    from .review.queue import write_csv, write_jsonl
+
     if output is ReviewFormat.jsonl:
         write_jsonl(rows, sys.stdout)
     elif output is ReviewFormat.csv:
@@ -512,6 +521,7 @@ def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:
 def _review_store(target: str, output: ReviewFormat, include_accepted: bool) -> None:
     """The queue over a run store's curated documents (decisions applied)."""
     from .review.curate import curated_documents
+    from .review.queue import queue_rows
     from .store import Store
 
     opened = Store.open(target)
@@ -578,6 +588,8 @@ def eval_(
 ) -> None:
     """Score an extractor against gold cases or brat annotations, or compare two runs."""
     from .evaluation import report as rep
+    from .pipeline import provenance_of
+    from .recording import replaying
 
     if sum(x is not None for x in (gold, brat, compare)) != 1:
         _error("give exactly one of --gold, --brat or --compare")

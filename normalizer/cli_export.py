@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from .errors import ConfigError
-from .export import DocumentFailure, documents_from_jsonl, documents_from_store, export
-from .models import Document
+
+if TYPE_CHECKING:  # imported when the command runs (pyarrow, fhir.resources, ...)
+    from .export import DocumentFailure
+    from .models import Document
 
 __all__ = ["export_command"]
 
@@ -60,6 +62,8 @@ def export_command(
     ] = False,
 ) -> None:
     """Export constraints as CSV, Parquet, FHIR R5 Bundles or OMOP (ATLAS/Circe) cohorts."""
+    from .export import documents_from_jsonl, documents_from_store, export
+
     if (store is None) == (documents is None):
         _error("give exactly one of --store and --documents")
         raise typer.Exit(2)

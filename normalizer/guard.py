@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 from .extract.base import Extraction
+from .findings import finding
 from .models import Constraint, Finding
-from .verify.codes import finding
 
 __all__ = ["MAX_CRITERION_CHARS", "finite_only", "too_long"]
 

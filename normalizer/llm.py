@@ -43,10 +43,10 @@ from .cache import ResponseCache, request_key
 from .catalog import load_catalog
 from .errors import ConfigError
 from .extract.base import CriterionInput, Extraction
+from .findings import finding
 from .models import Bound, Constraint, Finding
 from .prompts import Prompt, load_prompt
 from .units import to_ucum
-from .verify.codes import finding
 
 if TYPE_CHECKING:
     import openai
@@ -583,7 +583,7 @@ def _invalid_reason(exc: BaseException) -> str:
 
 def _failed(code: str, message: str) -> Extraction:
     return Extraction(
-        findings=[Finding(code=code, severity="warning", constraint=None, message=message)],
+        findings=[finding(code, message)],
         complete=False,
     )
 
@@ -659,11 +659,10 @@ def _to_extraction(item: LLMItem, crit: CriterionInput) -> Extraction:
             unit = to_ucum(c.unit)
             if unit is None:
                 findings.append(
-                    Finding(
-                        code="unit-unreadable",
-                        severity="warning",
-                        constraint=len(constraints),
-                        message=f"the LLM gave the unit {c.unit!r}, which is not a known unit",
+                    finding(
+                        "unit-unreadable",
+                        f"the LLM gave the unit {c.unit!r}, which is not a known unit",
+                        len(constraints),
                     )
                 )
         var = catalog.get(c.variable)

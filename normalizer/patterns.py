@@ -1,9 +1,10 @@
 """The schema of ``data/patterns.toml``: comparator words, ULN forms, garbles, contexts.
 
-One data file, one schema, read by the rules extractor (which compiles all of it,
-``normalizer.extract.rules_lexicon``) and by verification (which compiles the
-words it reads evidence with, ``normalizer.verify.lexicon``).  The file documents
-its own fields; :class:`Patterns` enforces them (every regex must compile).
+One data file, one schema.  :mod:`normalizer.reader` compiles what the rules
+extractor and verification both read into one reader handed to both;
+``normalizer.extract.rules_lexicon`` compiles the rest, which only the extractor
+reads.  The file documents its own fields; :class:`Patterns` enforces them (every
+regex must compile).
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
-from . import __version__
 from .catalog import load_catalog
 from .errors import InputError
 from .extract.base import CriterionInput, Extractor
@@ -24,6 +23,7 @@ from .models import (
     RegistryFields,
     Section,
 )
+from .version import __version__
 
 if TYPE_CHECKING:
     from .records import Record

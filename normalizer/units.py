@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .catalog import load_catalog
+from .unit_table import MISSING, precomputed
 
 __all__ = [
     "Conversion",
@@ -269,6 +270,7 @@ _MAX_CODE = 40
 
 @lru_cache(maxsize=4096)
 def _parse(code: str) -> _Unit | None:
+    """Parse a UCUM code live, through ucumvert and pint (builds the registry once)."""
     from ucumvert import parse_ucum
 
     if len(code) > _MAX_CODE:
@@ -294,7 +296,12 @@ def _parse(code: str) -> _Unit | None:
 
 def is_valid_ucum(code: str) -> bool:
     """Return True when ``code`` is a valid UCUM code that pint can represent."""
-    return bool(code) and code == code.strip() and _parse(code) is not None
+    if not code or code != code.strip():
+        return False
+    known = precomputed().code(code)
+    if known is not MISSING:
+        return known is not None
+    return precomputed().could_be_ucum(code) and _parse(code) is not None
 
 
 def dimensionality(code: str) -> str | None:
@@ -303,7 +310,12 @@ def dimensionality(code: str) -> str | None:
     Annotations and arbitrary units carry no dimension: ``{copies}/mL`` and
     ``[IU]/mL`` both give ``1 / [length] ** 3`` (use :func:`unit_fits`).
     """
-    unit = _parse(code) if code else None
+    if not code:
+        return None
+    known = precomputed().code(code)
+    if known is not MISSING:
+        return None if known is None else known.dimensionality
+    unit = _parse(code) if precomputed().could_be_ucum(code) else None
     return None if unit is None else str(unit.dimensionality)
 
 
@@ -414,7 +426,24 @@ def _pint_affine(source: str, target: str, molar_mass: float | None) -> _Affine 
 
 @lru_cache(maxsize=4096)
 def _plan(variable_id: str, code: str) -> _Affine | None:
-    """How to bring a value in ``code`` to the variable's canonical unit."""
+    """How to bring a value in ``code`` to the variable's canonical unit.
+
+    Read from the precomputed table (:mod:`normalizer.unit_table`) for the codes it
+    holds; pint is asked only about other codes.
+    """
+    table = precomputed()
+    known = table.code(code)
+    if known is None:
+        return None
+    if known is not MISSING:
+        return table.plan(variable_id, code)
+    if not table.could_be_ucum(code):
+        return None
+    return live_plan(variable_id, code)
+
+
+def live_plan(variable_id: str, code: str) -> _Affine | None:
+    """:func:`_plan` computed by pint (what the precomputed table holds)."""
     var = load_catalog().get(variable_id)
     if var is None or var.canonical_unit is None or _parse(code) is None:
         return None

@@ -50,6 +50,8 @@ def as_other_user(*args: str) -> subprocess.CompletedProcess[str]:
         "import normalizer.cli as cli\n"
         "from normalizer import RulesExtractor, normalize_text\n"
         "normalize_text('Age > 18', name='warm', extractor=RulesExtractor())\n"
+        # the CLI imports these when a command runs; the other user may not read them
+        "import rich.progress, normalizer.render, normalizer.review.queue\n"
         "if os.geteuid() == 0:\n    os.setegid(65534); os.seteuid(65534)\n"
         f"sys.argv = ['normalizer', *{list(args)!r}]\n"
         "cli.main()\n"
@@ -165,9 +167,9 @@ def test_exit_5_internal_error_is_one_line(tmp_path: Path) -> None:
     good.write_text(GOOD, encoding="utf-8")
     # a bug planted in the pipeline, for this child process only
     code = (
-        "import sys, normalizer.cli as cli\n"
+        "import sys, normalizer.cli as cli, normalizer.pipeline as pipeline\n"
         "def broken(*a, **k):\n    raise RuntimeError('planted bug')\n"
-        "cli.normalize_record = broken\n"
+        "pipeline.normalize_record = broken\n"
         f"sys.argv = ['normalizer', 'normalize', {str(good)!r}]\n"
         "cli.main()\n"
     )

@@ -31,7 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..catalog import Catalog, Variable, load_catalog
-from ..models import Bound, Constraint, Finding, RelativeTo, Severity
+from ..findings import finding
+from ..models import Bound, Constraint, RelativeTo
 from ..units import dimensionality, to_ucum, unit_fits
 from ..words import unit_words
 from .base import CriterionInput, Extraction, NumberNote, NumberReason
@@ -159,7 +160,11 @@ class RulesExtractor:
         self._catalog = catalog if catalog is not None else load_catalog()
         self._lex = lexicon if lexicon is not None else load_lexicon()
         self._scan = Scanner(self._lex, to_ucum_)
-        self._mentions = Mentions(self._catalog, self._lex.blocker)
+        self._mentions = (
+            self._lex.reader.mentions
+            if catalog is None
+            else Mentions(self._catalog, self._lex.blocker)
+        )
         self._fit_cache: dict[tuple[str, str], bool] = {}
 
     def extract(self, criteria: Sequence[CriterionInput]) -> list[Extraction]:
@@ -839,7 +844,7 @@ class RulesExtractor:
         for target in reading.targets:
             var = self._catalog.get(target.variable)
             unit = None if limit.relative else limit.unit
-            findings: list[tuple[str, Severity, str]] = []
+            findings: list[tuple[str, str]] = []
             if var is not None and var.kind != "quantity":
                 unit = None
             elif unread:
@@ -847,13 +852,12 @@ class RulesExtractor:
             elif unit is None and not limit.relative and var is not None and var.default_unit:
                 unit = var.default_unit
                 said = f"no unit written; read as {unit_words(unit)}"
-                findings.append(("unit-inferred", "info", said))
+                findings.append(("unit-inferred", said))
             if limit.cmp is not None and limit.cmp.ambiguous:
                 written = text[limit.start : limit.value_start].strip()
                 findings.append(
                     (
                         "comparator-ambiguous",
-                        "warning",
                         f"{written!r} is not a comparator; read as ≥ from context",
                     )
                 )
@@ -878,10 +882,7 @@ class RulesExtractor:
                 )
             )
             index = len(out.constraints) - 1
-            out.findings.extend(
-                Finding(code=code, severity=severity, constraint=index, message=message)
-                for code, severity, message in findings
-            )
+            out.findings.extend(finding(code, message, index) for code, message in findings)
 
     def _unread_unit(self, view: str, limit: _Limit) -> bool:
         """Whether a unit-like word no unit spelling knows follows the last value.
@@ -905,11 +906,11 @@ class RulesExtractor:
         match = _NEXT_WORD.match(view, end)
         return match is not None and (match.start(1) == end or "/" in match.group(1))
 
-    def _bare_finding(self, var: Variable | None, limit: _Limit) -> tuple[str, Severity, str]:
+    def _bare_finding(self, var: Variable | None, limit: _Limit) -> tuple[str, str]:
         value = limit.quantities[0].value
         if var is not None and var.kind == "score":
-            return ("score-value", "info", f"a single score value, read as = {value:g}")
-        return ("comparator-missing", "warning", f"no comparator written; read as = {value:g}")
+            return ("score-value", f"a single score value, read as = {value:g}")
+        return ("comparator-missing", f"no comparator written; read as = {value:g}")
 
     def _explain(
         self,

@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
-from ..catalog import Catalog
 from ..patterns import Comparator, Op, Patterns, load_patterns
+from ..reader import (
+    Mention,
+    Mentions,
+    Reader,
+    compile_reader,
+    load_reader,
+    phrase_key,
+    trie_regex,
+    words_regex,
+)
 from .base import NumberReason
 
 # The regex parser of the standard library (re._parser, re._constants): context
@@ -29,61 +38,21 @@ _C: Any = importlib.import_module("re._constants")
 __all__ = [
     "Comparator",
     "Lexicon",
+    "Mention",
     "Mentions",
     "Op",
     "Patterns",
+    "Reader",
     "compile_patterns",
     "load_lexicon",
+    "trie_regex",
 ]
 
 _MIN_TRIGGER = 1  # shortest literal that triggers a context pattern
-_BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
 _GLUED_HEAD = 5  # heads at least this long may end a compound word ("birthweight")
 
 
-_Trie = dict[str, "_Trie"]
-
-
-def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
-    """One regex matching any of ``phrases``, longest first, built as a character trie.
-
-    A blank in a phrase matches the regex ``blank``; ``end(last_char)`` is appended
-    where a phrase ends (a word-edge guard, or nothing).
-    """
-    root: _Trie = {}
-    for phrase in phrases:
-        node = root
-        for char in re.sub(r"\s+", _BLANK, phrase.strip()):
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: _Trie, last: str) -> str:
-        branches = [
-            (blank if char == _BLANK else re.escape(char)) + emit(child, char)
-            for char, child in sorted(node.items())
-            if char
-        ]
-        if "" in node:
-            branches.append(end(last))
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
-
-    return emit(root, "")
-
-
-def _word_edge(last: str) -> str:
-    return r"(?!\w)" if last.isalnum() or last == "." else ""
-
-
-def _key(text: str) -> str:
-    """Lookup key of a matched phrase: lower case, no blanks or hyphens."""
-    return re.sub(r"[\s\-]+", "", text.lower())
-
-
-def _words(words: Iterable[str]) -> str:
-    longest_first = sorted(set(words), key=len, reverse=True)
-    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
+_words = words_regex
 
 
 def _heads(heads: Iterable[str]) -> str:
@@ -98,40 +67,23 @@ def _heads(heads: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
-    """Compiled patterns (build with :func:`load_lexicon` or :func:`compile_patterns`)."""
+class Lexicon(Reader):
+    """Compiled patterns (build with :func:`load_lexicon` or :func:`compile_patterns`).
 
-    version: str
-    table: dict[int, str]
-    escape: re.Pattern[str]
-    repair: re.Pattern[str]
-    repair_chars: dict[str, str]
-    before: re.Pattern[str]
-    after: re.Pattern[str]
-    comparators: dict[tuple[str, str], Comparator]
-    relative: re.Pattern[str]
-    power: re.Pattern[str]
-    bare_power: re.Pattern[str]
-    garbled_power: re.Pattern[str]
-    garbled_exponents: frozenset[int]
-    lost_power_units: frozenset[str]
-    range_gap: re.Pattern[str]
-    range_opener: re.Pattern[str]
-    filler_gap: re.Pattern[str]
+    A :class:`~normalizer.reader.Reader` (what verification reads too: comparators,
+    limits, powers, ranges, number words, the view, mentions; the very objects of
+    ``reader``) with what only the extractor reads.
+    """
+
+    reader: Reader
     list_gap: re.Pattern[str]
     link_gap: re.Pattern[str]
     qualifier_lead: re.Pattern[str]
-    blocker: re.Pattern[str]
     person: re.Pattern[str]
-    clause_break: re.Pattern[str]
-    time_units: frozenset[str]
-    dose_units: frozenset[str]
     other_head: re.Pattern[str]
     time_head: re.Pattern[str]
     time_head_alone: re.Pattern[str]
     label_stop: frozenset[str]
-    number_word: re.Pattern[str]
-    number_values: dict[str, float]
     numeric: re.Pattern[str]
     pair: re.Pattern[str]
     pair_variables: dict[str, tuple[str, str]]
@@ -143,18 +95,9 @@ class Lexicon:
     fallbacks: re.Pattern[str]
     reasons: dict[str, NumberReason]
 
-    def view(self, text: str) -> str:
-        """A same-length reading of ``text``: garbles repaired, one char for one char."""
-        if self.repair_chars and self.repair.search(text):
-            text = self.repair.sub(lambda m: self.repair_chars[m.lastgroup or ""], text)
-        view = text.translate(self.table)
-        if "\\" in view:
-            view = self.escape.sub(" ", view)
-        return view
-
     def comparator(self, position: str, text: str) -> Comparator:
         """The meaning of a comparator phrase matched at ``position``."""
-        return self.comparators[(position, _key(text))]
+        return self.comparators[(position, phrase_key(text))]
 
 
 _Items = list[tuple[Any, Any]]
@@ -280,69 +223,30 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
     )
 
 
-def _relative(data: Patterns) -> str:
-    multiplier = "|".join(data.multipliers)
-    parts = []
-    for i, rel in enumerate(data.relative):
-        plain = "|".join(rel.patterns)
-        parts.append(rf"(?P<{rel.to}_{i}>(?:(?:{multiplier})\s*)?(?:{plain}))")
-        if rel.with_multiplier:
-            after = "|".join(rel.with_multiplier)
-            parts.append(rf"(?P<{rel.to}_m{i}>(?:{multiplier})\s*(?:{after}))")
-    return r"\s*(?:" + "|".join(parts) + ")"
+def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
+    """Compile validated pattern data; the shared parts are ``reader``'s.
 
-
-def compile_patterns(data: Patterns) -> Lexicon:
-    """Compile validated pattern data."""
-    comparators: dict[tuple[str, str], Comparator] = {}
-    forms: dict[str, list[str]] = {"before": [], "after": []}
-    for entry in data.comparators:
-        meaning = Comparator(entry.op, entry.implies, entry.ambiguous)
-        for form in entry.forms:
-            # a later entry refines an earlier one (e.g. adds `implies`)
-            comparators[(entry.position, _key(form))] = meaning
-            forms[entry.position].append(form.lower())
-    before = trie_regex(forms["before"], r"\s*", _word_edge)
-    after = trie_regex(forms["after"], r"\s*", _word_edge)
+    Without ``reader``, the packaged reader when ``data`` is the packaged patterns,
+    else one compiled from ``data`` and the packaged catalog.
+    """
+    if reader is None:
+        reader = load_reader() if data is load_patterns() else _reader_of(data)
     words = frozenset(w.lower() for w in data.number_words)
-    number_word = r"(?<![\w-])(?:" + _words(words) + r")(?![\w-])"
+    number_word = reader.number_word.pattern
     contexts = _contexts(data, words, fallback=False)
     fallbacks = _contexts(data, words, fallback=True)
     fallback = "|".join((fallbacks.at_numbers, fallbacks.leads, fallbacks.scanned))
     return Lexicon(
-        version=data.version,
-        table=str.maketrans(data.translate),
-        escape=re.compile(r"\\(?=[" + re.escape(data.escapes) + "])"),
-        repair=re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs))),
-        repair_chars={f"r{i}": r.char for i, r in enumerate(data.repairs)},
-        before=re.compile(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),
-        after=re.compile(r"\s*" + after, re.IGNORECASE),
-        comparators=comparators,
-        relative=re.compile(_relative(data), re.IGNORECASE),
-        power=re.compile(data.power),
-        bare_power=re.compile(data.bare_power),
-        garbled_power=re.compile(data.garbled_power),
-        garbled_exponents=frozenset(data.garbled_exponents),
-        lost_power_units=frozenset(data.lost_power_units),
-        range_gap=re.compile(r"\s*(?:" + "|".join(data.range_separators) + r")\s*", re.I),
-        range_opener=re.compile(
-            r"(?:^|\W)(?:" + _words(data.range_openers) + r")\W*(?:\w+\W+){0,3}$", re.I
-        ),
-        filler_gap=re.compile(r"(?:[\s:,=()'\-]|\b(?:" + _words(data.fillers) + r")\b)*", re.I),
+        **{f.name: getattr(reader, f.name) for f in fields(Reader)},
+        reader=reader,
         list_gap=re.compile(data.list_separators, re.IGNORECASE),
         link_gap=re.compile(data.link, re.IGNORECASE),
         qualifier_lead=re.compile(r"[\s,;(]*(?:" + _words(data.qualifier_leads) + r")\b", re.I),
-        blocker=re.compile(r"[\s-]*(?:" + _words(data.mention_blockers) + r")\b", re.I),
         person=re.compile(r"\b(?:" + _words(data.person_nouns) + r")\b", re.IGNORECASE),
-        clause_break=re.compile(data.clause_break),
-        time_units=frozenset(data.time_units),
-        dose_units=frozenset(data.dose_units),
         other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),
         time_head_alone=re.compile(r"(?:" + _words(data.time_heads_alone) + r")$", re.I),
         label_stop=frozenset(data.label_stop),
-        number_word=re.compile(number_word, re.IGNORECASE),
-        number_values={w.lower(): v for w, v in data.number_words.items()},
         numeric=re.compile(rf"\d+|{number_word}", re.IGNORECASE),
         pair=re.compile(
             "|".join(
@@ -369,71 +273,13 @@ def compile_patterns(data: Patterns) -> Lexicon:
     )
 
 
+def _reader_of(data: Patterns) -> Reader:
+    from ..catalog import load_catalog
+
+    return compile_reader(data, load_catalog())
+
+
 @cache
 def load_lexicon() -> Lexicon:
     """Load, validate and compile the packaged ``data/patterns.toml`` (cached)."""
     return compile_patterns(load_patterns())
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A variable named in the text: ``view[start:end]``."""
-
-    start: int
-    end: int
-    variable: str
-
-
-class Mentions:
-    """Finds catalog variables in text with one compiled pattern.
-
-    Names match case-insensitively (blanks and hyphens interchangeable, an optional
-    plural ``s``), abbreviations case-sensitively as whole tokens; the longest form
-    wins.  A name followed by a blocker word ("weight loss") is not a mention.
-    """
-
-    def __init__(self, catalog: Catalog, blocker: re.Pattern[str]) -> None:
-        self._names: dict[str, str] = {}
-        self._abbreviations: dict[str, str] = {}
-        for var in catalog.variables:
-            for name in var.names:
-                self._names.setdefault(_key(name), var.id)
-            for abbr in var.abbreviations:
-                self._abbreviations.setdefault(_key_case(abbr), var.id)
-        names = trie_regex(
-            (" ".join(re.split(r"[\s\-]+", n.lower())) for v in catalog.variables for n in v.names),
-            r"[\s\-]*",
-            lambda _: "",
-        )
-        abbreviations = trie_regex(
-            (a for v in catalog.variables for a in v.abbreviations), r"[\s\-]*", lambda _: ""
-        )
-        self._pattern = re.compile(
-            rf"(?<![\w])(?:(?P<name>(?i:{names})(?i:e?s)?)|(?P<abbr>{abbreviations}))(?![A-Za-z])"
-        )
-        self._blocker = blocker
-
-    def find(self, view: str) -> list[Mention]:
-        """Every mention in ``view``, left to right."""
-        found: list[Mention] = []
-        for match in self._pattern.finditer(view):
-            if self._blocker.match(view, match.end()):
-                continue
-            var = self.lookup(match.group(), match.lastgroup == "abbr")
-            if var is not None:
-                found.append(Mention(match.start(), match.end(), var))
-        return found
-
-    def lookup(self, text: str, abbreviation: bool) -> str | None:
-        """The variable id of a matched form."""
-        if abbreviation:
-            return self._abbreviations.get(_key_case(text))
-        key = _key(text)
-        for candidate in (key, key[:-1], key[:-2]):
-            if candidate in self._names:
-                return self._names[candidate]
-        return None
-
-
-def _key_case(text: str) -> str:
-    return re.sub(r"[\s\-]+", "", text)

@@ -155,7 +155,7 @@ class Scanner:
         """Read the number at ``number`` with its power of ten, limit or unit."""
         lex = self._lex
         digits = number.group()
-        word = lex.number_values.get(digits.lower())
+        word = None if digits[0].isdigit() else lex.reader.value_of(digits)
         value = word if word is not None else float(digits.replace(",", ""))
         pos = number.end()
         comma = _DECIMAL_COMMA.match(view, pos) if word is None and "," not in digits else None

@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..findings import load_findings, severity_of
 from ..models import Constraint, Criterion, Decision, Document
-from ..verify import load_findings
 from ..words import constraint_words, interval_words
 
 __all__ = [
@@ -190,7 +190,7 @@ def rows_of(doc: Document, *, include_accepted: bool = False) -> list[QueueRow]:
             None, kind="unread-numbers", criteria=tuple(c.id for c in unread),
             section=", ".join(dict.fromkeys(c.section for c in unread)),
             status=min((c.status for c in unread), key=_WORST.__getitem__),
-            findings=(("unparsed-number", "warning", summary),),
+            findings=(("unparsed-number", severity_of("unparsed-number"), summary),),
             text=" | ".join(f"{c.id}: {c.text}" for c in unread),
         ))
     if doc.findings:

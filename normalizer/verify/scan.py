@@ -424,8 +424,7 @@ def _named_between(view: str, start: int, end: int) -> bool:
     """'greater than NYHA 2': only fillers and one variable's name between."""
     if end - start > _NAMED_GAP:
         return False  # fillers and one name are short: a long gap is never one
-    pattern, _, _ = _mention_lookup()
-    names = list(pattern.finditer(view, start, end))
+    names = list(_lexicon().mentions.pattern.finditer(view, start, end))
     if len(names) != 1:
         return False
     m = names[0]
@@ -587,59 +586,10 @@ def scan(text: str) -> Scan:
 # --------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[\s-]+", "", text)
-
-
-@cache
-def _mention_lookup() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
-    """One regex for every catalog name and abbreviation, and lookups to the id.
-
-    Names match case-insensitively (with an optional plural), abbreviations
-    case-sensitively as whole tokens; longer forms win.
-    """
-    names: dict[str, str] = {}
-    abbreviations: dict[str, str] = {}
-    forms: list[tuple[str, bool]] = []
-    for var in load_catalog().variables:
-        for name in var.names:
-            names.setdefault(_fold(name.lower()), var.id)
-            forms.append((name, False))
-        for abbr in var.abbreviations:
-            abbreviations.setdefault(_fold(abbr), var.id)
-            forms.append((abbr, True))
-    forms.sort(key=lambda f: len(f[0]), reverse=True)
-    parts = []
-    for form, is_abbr in forms:
-        body = r"[\s-]*".join(re.escape(word) for word in form.split())
-        parts.append(body if is_abbr else f"(?i:{body})(?:e?s)?")
-    pattern = re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![A-Za-z])")
-    return pattern, names, abbreviations
-
-
-def _variable_of(matched: str) -> str | None:
-    _, names, abbreviations = _mention_lookup()
-    folded = _fold(matched)
-    if folded in abbreviations:
-        return abbreviations[folded]
-    low = folded.lower()
-    for key in (low, low[:-1] if low.endswith("s") else "", low[:-2] if low.endswith("es") else ""):
-        if key and key in names:
-            return names[key]
-    return None
-
-
 def _named_at(view: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """``(start, end, variable id)`` of every mention in ``view[start:end]``, in order."""
     lex = _lexicon()
-    pattern, _, _ = _mention_lookup()
-    found: list[tuple[int, int, str]] = []
-    for m in pattern.finditer(view, start, end):
-        if lex.blocker is not None and lex.blocker.match(view, m.end()):
-            continue
-        var = _variable_of(m.group())
-        if var is not None:
-            found.append((m.start(), m.end(), var))
+    found = [(m.start, m.end, m.variable) for m in lex.mentions.find(view, start, end)]
     for finder, position in ((lex.before, "before"), (lex.after, "after")):
         for m in finder.finditer(view, start, end):
             meaning = lex.comparator(position, m.group().strip())

@@ -1,0 +1,300 @@
+"""The reader of criteria text: ``data/patterns.toml`` and the catalog's names, compiled once.
+
+The rules extractor (:mod:`normalizer.extract.rules_lexicon`) and verification
+(:mod:`normalizer.verify.lexicon`) both read numbers, units, comparators, ranges and
+variable mentions.  What they read is compiled here, once, into one :class:`Reader`
+that both hold (as pint compiles its registry once and hands it to every consumer);
+they differ in policy only (the extractor picks one reading, verification accepts
+any), never in what they can read.  A test can compile a different reader from other
+pattern data (:func:`compile_reader`) and hand it to both.
+
+Shared here: the same-length view (translations, garble repairs, escapes), the
+comparator phrases and their meanings, ULN/LLN limits, powers of ten, range
+separators and openers, fillers, clause breaks, mention blockers, time and dose
+units, number words (with tens-units compounds), and the finder of catalog
+variable mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from .catalog import Catalog, load_catalog
+from .patterns import Comparator, Patterns, load_patterns
+
+__all__ = [
+    "Mention",
+    "Mentions",
+    "Reader",
+    "compile_reader",
+    "load_reader",
+    "trie_regex",
+]
+
+_BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
+RANGE_OPENER_WORDS = 3
+"""Words allowed between a range opener and the range's first value: "between the
+ages of 18 and 65" (both the extractor and verification read this far)."""
+
+_Trie = dict[str, "_Trie"]
+
+
+def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
+    """One regex matching any of ``phrases``, longest first, built as a character trie.
+
+    A blank in a phrase matches the regex ``blank``; ``end(last_char)`` is appended
+    where a phrase ends (a word-edge guard, or nothing).
+    """
+    root: _Trie = {}
+    for phrase in phrases:
+        node = root
+        for char in re.sub(r"\s+", _BLANK, phrase.strip()):
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: _Trie, last: str) -> str:
+        branches = [
+            (blank if char == _BLANK else re.escape(char)) + emit(child, char)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if "" in node:
+            branches.append(end(last))
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(root, "")
+
+
+def _word_edge(last: str) -> str:
+    return r"(?!\w)" if last.isalnum() or last == "." else ""
+
+
+def phrase_key(text: str) -> str:
+    """Lookup key of a matched phrase: lower case, no blanks or hyphens."""
+    return re.sub(r"[\s\-]+", "", text.lower())
+
+
+def words_regex(words: Iterable[str]) -> str:
+    """Literal words or phrases as one alternation, longest first, blanks flexible."""
+    longest_first = sorted(set(words), key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A variable named in the text: ``view[start:end]``."""
+
+    start: int
+    end: int
+    variable: str
+
+
+class Mentions:
+    """Finds catalog variables in text with one compiled pattern.
+
+    Names match case-insensitively (blanks and hyphens interchangeable, an optional
+    plural ``s``), abbreviations case-sensitively as whole tokens; the longest form
+    wins.  A name followed by a blocker word ("weight loss") is not a mention.
+    """
+
+    def __init__(self, catalog: Catalog, blocker: re.Pattern[str]) -> None:
+        self._names: dict[str, str] = {}
+        self._abbreviations: dict[str, str] = {}
+        for var in catalog.variables:
+            for name in var.names:
+                self._names.setdefault(phrase_key(name), var.id)
+            for abbr in var.abbreviations:
+                self._abbreviations.setdefault(_key_case(abbr), var.id)
+        names = trie_regex(
+            (" ".join(re.split(r"[\s\-]+", n.lower())) for v in catalog.variables for n in v.names),
+            r"[\s\-]*",
+            lambda _: "",
+        )
+        abbreviations = trie_regex(
+            (a for v in catalog.variables for a in v.abbreviations), r"[\s\-]*", lambda _: ""
+        )
+        self._pattern = re.compile(
+            rf"(?<![\w])(?:(?P<name>(?i:{names})(?i:e?s)?)|(?P<abbr>{abbreviations}))(?![A-Za-z])"
+        )
+        self._blocker = blocker
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The pattern of every name and abbreviation (no blocker, no lookup)."""
+        return self._pattern
+
+    def find(self, view: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        """Every mention in ``view[start:end]``, left to right."""
+        found: list[Mention] = []
+        stop = len(view) if end is None else end
+        for match in self._pattern.finditer(view, start, stop):
+            if self._blocker.match(view, match.end()):
+                continue
+            var = self.lookup(match.group(), match.lastgroup == "abbr")
+            if var is not None:
+                found.append(Mention(match.start(), match.end(), var))
+        return found
+
+    def lookup(self, text: str, abbreviation: bool) -> str | None:
+        """The variable id of a matched form."""
+        if abbreviation:
+            return self._abbreviations.get(_key_case(text))
+        key = phrase_key(text)
+        for candidate in (key, key[:-1], key[:-2]):
+            if candidate in self._names:
+                return self._names[candidate]
+        return None
+
+
+def _key_case(text: str) -> str:
+    return re.sub(r"[\s\-]+", "", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """What criteria text can say, compiled (build with :func:`load_reader`)."""
+
+    version: str
+    table: dict[int, str]
+    escape: re.Pattern[str]
+    repair: re.Pattern[str]
+    repair_chars: dict[str, str]
+    comparators: dict[tuple[str, str], Comparator]
+    before: re.Pattern[str]
+    """A comparator phrase written before its value."""
+    after: re.Pattern[str]
+    """A comparator phrase written after its value ("18 years or older")."""
+    relative: re.Pattern[str]
+    """A ULN/LLN limit right after a number (optional multiplier word first); groups
+    ``ULN_<i>``/``LLN_<i>`` (plain) and ``ULN_m<i>``/``LLN_m<i>`` (multiplier required)."""
+    limit: re.Pattern[str]
+    """A ULN/LLN limit anywhere (for limits written with no number: '<= ULN')."""
+    power: re.Pattern[str]
+    bare_power: re.Pattern[str]
+    garbled_power: re.Pattern[str]
+    garbled_exponents: frozenset[int]
+    lost_power_units: frozenset[str]
+    range_gap: re.Pattern[str]
+    range_opener: re.Pattern[str]
+    """Searched in the text before a range's first value, ending there."""
+    filler_gap: re.Pattern[str]
+    clause_break: re.Pattern[str]
+    blocker: re.Pattern[str]
+    time_units: frozenset[str]
+    dose_units: frozenset[str]
+    number_values: dict[str, float]
+    """Number words (lower case) and their values."""
+    number_word: re.Pattern[str]
+    """A number word, or a tens-units compound ('twenty-five'), as a whole word."""
+    mentions: Mentions
+
+    def view(self, text: str) -> str:
+        """A same-length reading of ``text``: garbles repaired, one char for one char."""
+        if self.repair_chars and self.repair.search(text):
+            text = self.repair.sub(lambda m: self.repair_chars[m.lastgroup or ""], text)
+        view = text.translate(self.table)
+        if "\\" in view:
+            view = self.escape.sub(" ", view)
+        return view
+
+    def comparator(self, position: str, text: str) -> Comparator | None:
+        """The meaning of a comparator phrase matched at ``position``, if it is one."""
+        return self.comparators.get((position, phrase_key(text)))
+
+    def value_of(self, text: str) -> float | None:
+        """The value of a number word or a tens-units compound ('twenty-five'), else None."""
+        total = 0.0
+        for part in re.split(r"[\s-]+", text.lower().strip()):
+            value = self.number_values.get(part)
+            if value is None:
+                return None
+            total += value
+        return total
+
+    @staticmethod
+    def relative_to(match: re.Match[str]) -> str:
+        """'ULN' or 'LLN': which limit a :attr:`relative` or :attr:`limit` match names."""
+        return "ULN" if (match.lastgroup or "").startswith("ULN") else "LLN"
+
+
+def _relative(data: Patterns) -> tuple[str, str]:
+    multiplier = "|".join(data.multipliers)
+    parts = []
+    plain = []
+    for i, rel in enumerate(data.relative):
+        forms = "|".join(rel.patterns)
+        plain.append(rf"(?P<{rel.to}_{i}>{forms})")
+        parts.append(rf"(?P<{rel.to}_{i}>(?:(?:{multiplier})\s*)?(?:the\s+)?(?:{forms}))")
+        if rel.with_multiplier:
+            after = "|".join(rel.with_multiplier)
+            parts.append(rf"(?P<{rel.to}_m{i}>(?:{multiplier})\s*(?:the\s+)?(?:{after}))")
+    return r"\s*(?:" + "|".join(parts) + ")", "|".join(plain)
+
+
+def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
+    """Compile validated pattern data and a catalog's names."""
+    comparators: dict[tuple[str, str], Comparator] = {}
+    forms: dict[str, list[str]] = {"before": [], "after": []}
+    for entry in data.comparators:
+        for form in entry.forms:
+            # a later entry refines an earlier one (e.g. adds `implies`)
+            key = (entry.position, phrase_key(form))
+            old = comparators.get(key)
+            implies = entry.implies or (old.implies if old else None)
+            comparators[key] = Comparator(entry.op, implies, entry.ambiguous)
+            forms[entry.position].append(form.lower())
+    before = trie_regex(forms["before"], r"\s*", _word_edge)
+    after = trie_regex(forms["after"], r"\s*", _word_edge)
+    relative, plain = _relative(data)
+    numbers = {w.lower(): float(v) for w, v in data.number_words.items()}
+    units = [w for w, v in numbers.items() if 0 < v < 10]
+    tens = [w for w, v in numbers.items() if v >= 20 and v % 10 == 0 and v < 100]
+    compound = rf"(?:{'|'.join(tens)})[\s-](?:{'|'.join(units)})" if tens and units else r"(?!)"
+    number_word = rf"(?<![\w-])(?:{compound}|{words_regex(numbers)})(?![\w-])"
+    blocker = re.compile(r"[\s-]*(?:" + words_regex(data.mention_blockers) + r")\b", re.I)
+    if not data.mention_blockers:
+        blocker = re.compile(r"(?!)")
+    return Reader(
+        version=data.version,
+        table=str.maketrans(data.translate),
+        escape=re.compile(r"\\(?=[" + re.escape(data.escapes) + "])"),
+        repair=re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs))),
+        repair_chars={f"r{i}": r.char for i, r in enumerate(data.repairs)},
+        comparators=comparators,
+        before=re.compile(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),
+        after=re.compile(r"\s*" + after, re.IGNORECASE),
+        relative=re.compile(relative, re.IGNORECASE),
+        limit=re.compile(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE),
+        power=re.compile(data.power),
+        bare_power=re.compile(data.bare_power),
+        garbled_power=re.compile(data.garbled_power),
+        garbled_exponents=frozenset(data.garbled_exponents),
+        lost_power_units=frozenset(data.lost_power_units),
+        range_gap=re.compile(r"\s*(?:" + "|".join(data.range_separators) + r")\s*", re.I),
+        range_opener=re.compile(
+            r"(?:^|\W)(?:" + words_regex(data.range_openers) + r")\W*"
+            rf"(?:\w+\W+){{0,{RANGE_OPENER_WORDS}}}$",
+            re.I,
+        ),
+        filler_gap=re.compile(
+            r"(?:[\s:,=()'\-]|\b(?:" + words_regex(data.fillers) + r")\b)*", re.I
+        ),
+        clause_break=re.compile(data.clause_break),
+        blocker=blocker,
+        time_units=frozenset(data.time_units),
+        dose_units=frozenset(data.dose_units),
+        number_values=numbers,
+        number_word=re.compile(number_word, re.IGNORECASE),
+        mentions=Mentions(catalog, blocker),
+    )
+
+
+@cache
+def load_reader() -> Reader:
+    """The reader of the packaged ``patterns.toml`` and catalog (compiled once, cached)."""
+    return compile_reader(load_patterns(), load_catalog())
