@@ -1,0 +1,223 @@
+"""The worker processes: chunks out, one answer per record back, hung or crashed workers replaced.
+
+Workers are forked from a ``forkserver`` that has imported
+:mod:`normalizer.batch.preload`, so each one starts with the pipeline loaded.
+Each worker has two one-way pipes (tasks in, outcomes out) and at most
+``depth`` chunks outstanding, so the parent never blocks on a busy worker
+and never holds more than ``jobs * depth * chunksize`` records.
+
+A worker that answers nothing for ``record_timeout`` seconds is killed and
+the record it was on becomes a failure; one that dies (a segfault, the OOM
+killer) likewise; the rest of its chunks go back to the front of the queue
+and a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any
+
+from .worker import STOP, ExtractorFactory, Outcome, worker_main
+
+if TYPE_CHECKING:
+    from ..records import Record
+
+__all__ = ["Task", "WorkerPool", "cpu_count"]
+
+Task = tuple[str, "Record"]
+"""A record to normalise, with its id."""
+
+_PRELOAD = ["normalizer.batch.preload"]
+
+
+def cpu_count() -> int:
+    """The cores this process may run on (its affinity), at least 1."""
+    counter = getattr(os, "process_cpu_count", None)
+    if counter is not None:  # Python 3.13+
+        return int(counter() or 1)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    tasks: Connection
+    results: Connection
+    outstanding: deque[Task] = field(default_factory=deque)
+    chunks: deque[int] = field(default_factory=deque)  # records left in each sent chunk
+    since: float = 0.0  # when the record at the head of ``outstanding`` started, at the latest
+
+
+class WorkerPool:
+    """``jobs`` worker processes fed in chunks; :meth:`events` yields their outcomes."""
+
+    def __init__(
+        self,
+        factory: ExtractorFactory,
+        *,
+        jobs: int,
+        chunksize: int,
+        record_timeout: float,
+        depth: int = 2,
+    ) -> None:
+        self.factory = factory
+        self.jobs = jobs
+        self.chunksize = chunksize
+        self.record_timeout = record_timeout
+        self.depth = depth
+        self.ctx = multiprocessing.get_context("forkserver")
+        self.ctx.set_forkserver_preload(_PRELOAD)
+        self.workers: list[_Worker] = []
+        self.requeued: deque[Task] = deque()
+        self.restarts = 0
+
+    # -- processes ------------------------------------------------------------------
+
+    @staticmethod
+    def warm() -> None:
+        """Start the forkserver now, without waiting: it preloads while the parent reads."""
+        from multiprocessing import forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
+        forkserver.ensure_running()
+
+    @property
+    def started(self) -> bool:
+        """Whether the workers are running."""
+        return bool(self.workers)
+
+    def start(self) -> None:
+        """Start the workers (waits for the forkserver's preload the first time)."""
+        for _ in range(self.jobs):
+            self.workers.append(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        task_r, task_w = self.ctx.Pipe(duplex=False)
+        result_r, result_w = self.ctx.Pipe(duplex=False)
+        process = self.ctx.Process(
+            target=worker_main, args=(task_r, result_w, self.factory), daemon=True,
+            name="normalizer-worker",
+        )
+        process.start()
+        task_r.close()
+        result_w.close()
+        return _Worker(process, task_w, result_r)
+
+    def close(self) -> None:
+        """Stop every worker: politely when idle, by force otherwise; reap them all."""
+        for w in self.workers:
+            try:
+                if w.outstanding:
+                    w.process.kill()
+                else:
+                    w.tasks.send(STOP)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 5
+        for w in self.workers:
+            w.process.join(max(0.0, deadline - time.monotonic()))
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.tasks.close()
+            w.results.close()
+        self.workers = []
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers."""
+        return [w.process.pid for w in self.workers if w.process.pid is not None]
+
+    # -- work -----------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        """Records sent (or waiting to be sent again) and not yet answered."""
+        return sum(len(w.outstanding) for w in self.workers) + len(self.requeued)
+
+    def wants(self) -> int:
+        """How many more records the pool can take now (free chunk slots x chunksize)."""
+        if not self.workers:
+            return self.jobs * self.depth * self.chunksize
+        free = sum(self.depth - len(w.chunks) for w in self.workers)
+        return max(0, free * self.chunksize - len(self.requeued))
+
+    def submit(self, pending: deque[Task]) -> None:
+        """Send chunks from ``requeued`` then ``pending`` to every worker with a free slot.
+
+        The workers start with the first records to send (a rerun with nothing to
+        do starts none).
+        """
+        if not self.workers and (pending or self.requeued):
+            self.start()
+        for w in self.workers:
+            while len(w.chunks) < self.depth and (self.requeued or pending):
+                chunk: list[Task] = []
+                while len(chunk) < self.chunksize and (self.requeued or pending):
+                    chunk.append(self.requeued.popleft() if self.requeued else pending.popleft())
+                if not w.outstanding:
+                    w.since = time.monotonic()
+                w.tasks.send(chunk)
+                w.outstanding.extend(chunk)
+                w.chunks.append(len(chunk))
+
+    def events(self, timeout: float) -> Iterator[Outcome]:
+        """Outcomes ready within ``timeout`` seconds, including failures of hung or dead workers."""
+        busy = [w for w in self.workers if w.outstanding]
+        if not busy:
+            return
+        now = time.monotonic()
+        nearest = min(w.since + self.record_timeout for w in busy)
+        waitables: list[Any] = [w.results for w in busy] + [w.process.sentinel for w in busy]
+        ready = set(wait(waitables, timeout=max(0.0, min(timeout, nearest - now))))
+        for w in list(busy):
+            if w.results in ready:
+                yield from self._drain(w)
+            if w.outstanding and (w.process.sentinel in ready or not w.process.is_alive()):
+                yield from self._drain(w)  # what it sent before it died
+                if w.outstanding:
+                    code = w.process.exitcode
+                    yield self._replace(w, f"the worker died (exit code {code}) on this record")
+            elif w.outstanding and time.monotonic() - w.since > self.record_timeout:
+                yield self._replace(
+                    w, f"timed out: no result after {self.record_timeout:g} s (worker killed)"
+                )
+
+    def _drain(self, w: _Worker) -> Iterator[Outcome]:
+        while w.outstanding:
+            try:
+                if not w.results.poll():
+                    return
+                outcome: Outcome = w.results.recv()
+            except (EOFError, OSError):
+                return
+            head = w.outstanding.popleft()
+            assert head[0] == outcome.record_id, (head[0], outcome.record_id)
+            w.since = time.monotonic()
+            w.chunks[0] -= 1
+            if w.chunks[0] == 0:
+                w.chunks.popleft()
+            yield outcome
+
+    def _replace(self, w: _Worker, message: str) -> Outcome:
+        """Kill ``w``, fail the record it was on, requeue the rest, start a new worker."""
+        record_id, record = w.outstanding.popleft()
+        if w.process.is_alive():
+            w.process.kill()
+        w.process.join()
+        w.tasks.close()
+        w.results.close()
+        self.requeued.extendleft(reversed(w.outstanding))
+        index = self.workers.index(w)
+        self.workers[index] = self._spawn()
+        self.restarts += 1
+        return Outcome(record_id, error=message, source=record.source)
