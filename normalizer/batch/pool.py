@@ -34,7 +34,8 @@ __all__ = ["Task", "WorkerPool", "cpu_count"]
 Task = tuple[str, "Record"]
 """A record to normalise, with its id."""
 
-_PRELOAD = ["normalizer.batch.preload"]
+# the console script re-imports normalizer.cli as __main__ in every worker: preload it too
+_PRELOAD = ["normalizer.batch.preload", "normalizer.cli"]
 
 
 def cpu_count() -> int:
