@@ -109,13 +109,15 @@ def run_command(
         _err.print(f"[bold red]error:[/] --summary-json: folder {summary_json.parent} "
                    "does not exist", markup=True)
         raise typer.Exit(2)
-    _reader, llm = _make_extractor(  # checks the settings once, here, before any worker starts
-        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
-        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout,
-    )
-    resolved = "llm" if extractor is ExtractorOption.llm else "hybrid"
-    choice = "rules" if llm is None else resolved
+    choice = "rules"
+    if extractor is not ExtractorOption.rules:  # check the LLM settings once, before any worker
+        _reader, llm = _make_extractor(
+            extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
+            batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+            route=route, timeout=timeout,
+        )
+        if llm is not None:
+            choice = "llm" if extractor is ExtractorOption.llm else "hybrid"
     spec = ExtractorSpec(
         choice=choice, base_url=base_url, api_key=api_key, model=model, mode=mode.value,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
@@ -125,7 +127,7 @@ def run_command(
     options = RunOptions(
         jobs=jobs or cpu_count(),
         chunksize=chunksize,
-        record_timeout=record_timeout or (120.0 if llm is None else 1800.0),
+        record_timeout=record_timeout or (120.0 if choice == "rules" else 1800.0),
         force=force,
         input_format=input_format,
         glob=glob,

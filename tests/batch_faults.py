@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from normalizer.extract.base import CriterionInput, Extraction, Extractor
 from normalizer.extract.rules import RulesExtractor
+from normalizer.models import Provenance
+from normalizer.pipeline import provenance_of
 
 
 class FaultyExtractor:
@@ -38,3 +40,6 @@ class FaultyExtractor:
 class FaultySpec:
     def build(self) -> tuple[Extractor, None]:
         return FaultyExtractor(), None
+
+    def provenance(self) -> Provenance:
+        return provenance_of(self.build()[0])

@@ -128,6 +128,13 @@ def test_hung_and_crashing_records_fail_and_the_run_goes_on(tmp_path: Path) -> N
     store.close()
 
 
+def test_spec_provenance_without_building_is_the_extractors() -> None:
+    from normalizer.pipeline import provenance_of
+
+    spec = ExtractorSpec()
+    assert spec.provenance() == provenance_of(spec.build()[0])
+
+
 def test_save_documents_json_round_trip(store_target: str) -> None:
     store = Store.open(store_target)
     run = store.begin_run("test", {"v": "1"})

@@ -84,14 +84,6 @@ class WorkerPool:
 
     # -- processes ------------------------------------------------------------------
 
-    @staticmethod
-    def warm() -> None:
-        """Start the forkserver now, without waiting: it preloads while the parent reads."""
-        from multiprocessing import forkserver
-
-        multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
-        forkserver.ensure_running()
-
     @property
     def started(self) -> bool:
         """Whether the workers are running."""

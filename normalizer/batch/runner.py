@@ -22,7 +22,6 @@ from rich.console import Console
 
 from ..io import MAX_BYTES
 from ..models import Section
-from ..pipeline import provenance_of
 from ..records import ReadFailure, Record, read_records
 from ..store import DocumentRow, Store
 from ..store.fingerprint import content_hash, versions_key, versions_of
@@ -69,8 +68,7 @@ class _Run:
         self.store = store
         self.options = options
         self.console = console
-        extractor, _llm = factory.build()
-        versions = versions_of(provenance_of(extractor))
+        versions = versions_of(factory.provenance())
         self.key = versions_key(versions)
         self.run_id = store.begin_run(options.command, dict(versions))
         self.summary = RunSummary(run_id=self.run_id, jobs=options.jobs)
@@ -172,7 +170,7 @@ def run_batch(
     """
     err = console or Console(stderr=True, highlight=False, soft_wrap=True)
     started = time.monotonic()
-    WorkerPool.warm()
+    cpu = time.process_time()
     run = _Run(store, factory, options, err)
     records = read_records(
         inputs, input_format=options.input_format, glob=options.glob,
@@ -191,6 +189,7 @@ def run_batch(
         finally:
             run.pool.close()
             run.summary.seconds = time.monotonic() - started
+            run.summary.parent_cpu = time.process_time() - cpu
             run.summary.stored = store.count()
             store.finish_run(run.run_id, run.summary.as_dict())
     return run.summary

@@ -29,6 +29,9 @@ class RunSummary:
     codes: Counter[str] = field(default_factory=Counter)
     llm: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    parent_cpu: float = 0.0
+    worker_seconds: float = 0.0
+    worker_cpu: float = 0.0
     interrupted: str | None = None
     stored: int = 0
 
@@ -50,6 +53,8 @@ class RunSummary:
             self.failures.append((outcome.source or outcome.record_id, outcome.error))
             return
         self.done += 1
+        self.worker_seconds += outcome.seconds
+        self.worker_cpu += outcome.cpu
         self.criteria += outcome.criteria
         for status, count in zip(
             ("accepted", "needs_review", "rejected"), outcome.statuses, strict=True
@@ -73,6 +78,9 @@ class RunSummary:
             "failures": [{"where": w, "message": m} for w, m in self.failures],
             "llm": {k: self.llm[k] for k in _USAGE_KEYS} | dict(self.llm),
             "seconds": round(self.seconds, 3),
+            "parent_cpu_seconds": round(self.parent_cpu, 3),
+            "worker_seconds": round(self.worker_seconds, 3),
+            "worker_cpu_seconds": round(self.worker_cpu, 3),
             "records_per_second": round(rate, 1),
             "criteria_per_second": round(self.criteria / self.seconds, 1) if self.seconds else 0.0,
             "stored": self.stored,

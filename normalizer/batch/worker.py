@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from queue import SimpleQueue
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..extract.base import Extractor
-from ..pipeline import normalize_record
+from ..models import Provenance
+from ..pipeline import normalize_record, provenance_of
 
 if TYPE_CHECKING:
     from ..llm import LLMExtractor
@@ -46,6 +47,10 @@ class ExtractorFactory(Protocol):
 
     def build(self) -> tuple[Extractor, LLMExtractor | None]:
         """The extractor, and the LLM extractor inside it (None for rules)."""
+        ...
+
+    def provenance(self) -> Provenance:
+        """What the extractor stamps on its documents (the parent's versions key)."""
         ...
 
 
@@ -81,6 +86,22 @@ class ExtractorSpec:
         )
 
 
+    def provenance(self) -> Provenance:
+        """The documents' provenance; for rules without compiling the rules (the parent's case)."""
+        if self.choice == "rules":
+            from ..extract.rules import RulesExtractor
+
+            return provenance_of(cast(Extractor, _Named(RulesExtractor.name)))
+        return provenance_of(self.build()[0])
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Just an extractor's name: all :func:`provenance_of` reads of the rules extractor."""
+
+    name: str
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A worker's answer for one record: its document (JSON) and counts, or why it failed."""
@@ -93,6 +114,7 @@ class Outcome:
     statuses: tuple[int, int, int] = (0, 0, 0)
     codes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu: float = 0.0
     usage: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -126,6 +148,7 @@ def normalise_one(
     """Normalise one record into an :class:`Outcome` (a failure if anything raises)."""
     before = _usage(llm)
     start = time.perf_counter()
+    cpu = time.process_time()
     try:
         doc = normalize_record(record, extractor=extractor)
         payload = doc.model_dump_json()
@@ -134,6 +157,7 @@ def normalise_one(
         return Outcome(record_id, error=f"{type(exc).__name__}: {reason}",
                        source=record.source, usage=_delta(before, _usage(llm)))
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     statuses = Counter(c.status for c in doc.criteria)
     codes = Counter(f.code for c in doc.criteria for f in c.findings)
     return Outcome(
@@ -144,6 +168,7 @@ def normalise_one(
         statuses=(statuses["accepted"], statuses["needs_review"], statuses["rejected"]),
         codes=dict(codes),
         seconds=seconds,
+        cpu=cpu,
         usage=_delta(before, _usage(llm)),
     )
 
