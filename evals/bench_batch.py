@@ -122,7 +122,9 @@ def run(inputs: list[str], jobs: int, work: Path, *, store: Path | None = None) 
         "parent_cpu_seconds": summary["parent_cpu_seconds"],
         "worker_seconds": summary["worker_seconds"],
         "worker_cpu_seconds": summary["worker_cpu_seconds"],
-        "records_per_worker_cpu_second": round(records / summary["worker_cpu_seconds"], 1),
+        "records_per_worker_cpu_second": round(
+            records / max(summary["worker_cpu_seconds"], 1e-9), 1
+        ),
         "peak_rss_mb": round(peak[0] / 2**20, 1),
         "processes": peak[1],
     }

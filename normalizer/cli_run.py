@@ -50,7 +50,7 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def run_command(
     inputs: Annotated[
-        list[str], typer.Argument(help="Registry inputs: files or folders (see --input-format).")
+        list[str], typer.Argument(help="Registry inputs, read as --input-format says.")
     ],
     store: Annotated[
         str,
@@ -61,7 +61,7 @@ def run_command(
     ] = DEFAULT_STORE,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes [default: the usable cores]."),
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the cores this process may use)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Redo every record, even those stored unchanged.")
@@ -69,8 +69,8 @@ def run_command(
     record_timeout: Annotated[
         float | None,
         typer.Option(
-            min=0.1, help="Seconds a record may take before it is a failure [default: 120 for "
-            "rules, 1800 with an LLM].",
+            min=0.1, help="Seconds a record may take before it is a failure (default: 120 for "
+            "rules, 1800 with an LLM).",
         ),
     ] = None,
     chunksize: Annotated[

@@ -255,3 +255,32 @@ def test_kill_9_at_random_points_loses_nothing(store_target: str, tmp_path: Path
     assert final["records"]["skipped"] == before  # only what was not stored is redone
     assert final["records"]["done"] == count - before
     assert _documents(store_target) == expected
+
+
+def test_llm_usage_adds_up_over_workers(tmp_path: Path) -> None:
+    from .fake_openai import Reply, fake_openai
+    from .test_llm_faults import GOOD, TEXT
+
+    record = tmp_path / "plt.txt"
+    record.write_text(f"Inclusion Criteria:\n* {TEXT}\n", encoding="utf-8")
+    target = str(tmp_path / "runs.sqlite")
+    out = tmp_path / "summary.json"
+    runner = CliRunner()
+    with fake_openai(Reply("ok", arguments=GOOD)) as srv:
+        argv = ["run", str(record), "--store", target, "--jobs", "1", "--extractor", "llm",
+                "--base-url", srv.url, "--api-key", "fake", "--model", "fake-openai",
+                "--cache", str(tmp_path / "llm.sqlite"), "--summary-json", str(out)]
+        first = runner.invoke(app, argv)
+        assert first.exit_code == 0, first.output
+        llm = json.loads(out.read_text(encoding="utf-8"))["llm"]
+        assert (llm["calls"], llm["prompt_tokens"], llm["completion_tokens"]) == (1, 100, 20)
+        again = runner.invoke(app, [*argv, "--force"])  # the same request: from the cache
+        assert again.exit_code == 0, again.output
+        llm = json.loads(out.read_text(encoding="utf-8"))["llm"]
+        assert (llm["calls"], llm["cache_hits"]) == (0, 1)
+        assert len(srv.requests) == 1
+    store = Store.open(target)
+    doc = store.get_document(str(record))
+    assert doc is not None and doc.provenance is not None and doc.provenance.model == "fake-openai"
+    assert [c.variable for c in doc.criteria[0].constraints] == ["platelets"]
+    store.close()
