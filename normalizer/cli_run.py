@@ -61,7 +61,9 @@ def run_command(
     ] = DEFAULT_STORE,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: the cores this process may use)."),
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default: the usable cores)."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Redo every record, even those stored unchanged.")

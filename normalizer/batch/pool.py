@@ -14,15 +14,17 @@ and a fresh worker takes its place.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import selectors
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .worker import STOP, ExtractorFactory, Outcome, worker_main
 
@@ -49,7 +51,7 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     tasks: Connection
@@ -79,6 +81,7 @@ class WorkerPool:
         self.ctx = multiprocessing.get_context("forkserver")
         self.ctx.set_forkserver_preload(_PRELOAD)
         self.workers: list[_Worker] = []
+        self.selector = selectors.DefaultSelector()
         self.requeued: deque[Task] = deque()
         self.restarts = 0
 
@@ -104,7 +107,18 @@ class WorkerPool:
         process.start()
         task_r.close()
         result_w.close()
-        return _Worker(process, task_w, result_r)
+        worker = _Worker(process, task_w, result_r)
+        self.selector.register(result_r, selectors.EVENT_READ, (worker, "results"))
+        self.selector.register(process.sentinel, selectors.EVENT_READ, (worker, "sentinel"))
+        return worker
+
+    def _forget(self, w: _Worker) -> None:
+        """Unregister a worker that has ended and close its pipes."""
+        for fileobj in (w.results, w.process.sentinel):
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(fileobj)
+        w.tasks.close()
+        w.results.close()
 
     def close(self) -> None:
         """Stop every worker: politely when idle, by force otherwise; reap them all."""
@@ -122,9 +136,9 @@ class WorkerPool:
             if w.process.is_alive():
                 w.process.kill()
                 w.process.join()
-            w.tasks.close()
-            w.results.close()
+            self._forget(w)
         self.workers = []
+        self.selector.close()
 
     def pids(self) -> list[int]:
         """The process ids of the live workers."""
@@ -164,20 +178,41 @@ class WorkerPool:
                 w.chunks.append(len(chunk))
 
     def events(self, timeout: float) -> Iterator[Outcome]:
-        """Outcomes ready within ``timeout`` seconds, including failures of hung or dead workers."""
+        """Outcomes ready within ``timeout`` seconds, including failures of hung or dead workers.
+
+        One poll of every worker's pipe and process per round, on a selector kept
+        for the pool's life; rounds repeat without waiting while outcomes keep coming.
+        """
         busy = [w for w in self.workers if w.outstanding]
         if not busy:
             return
-        now = time.monotonic()
         nearest = min(w.since + self.record_timeout for w in busy)
-        waitables: list[Any] = [w.results for w in busy] + [w.process.sentinel for w in busy]
-        ready = set(wait(waitables, timeout=max(0.0, min(timeout, nearest - now))))
-        for w in list(busy):
-            if w.results in ready:
-                yield from self._drain(w)
-            if w.outstanding and (w.process.sentinel in ready or not w.process.is_alive()):
+        wait_for = max(0.0, min(timeout, nearest - time.monotonic()))
+        died: set[_Worker] = set()
+        ready = self.selector.select(wait_for)
+        for _round in range(256):
+            readable = []
+            for key, _mask in ready:
+                w, kind = key.data
+                if kind == "sentinel":
+                    died.add(w)
+                elif w.outstanding and w not in died:
+                    readable.append(w)
+            if not readable:
+                break
+            for w in readable:
+                try:
+                    outcome: Outcome = w.results.recv()
+                except (EOFError, OSError):
+                    died.add(w)
+                    continue
+                yield self._answered(w, outcome)
+            ready = self.selector.select(0)
+        for w in busy:
+            if w.outstanding and w in died:
                 yield from self._drain(w)  # what it sent before it died
                 if w.outstanding:
+                    w.process.join(5)  # its pipe may close before it is reaped
                     code = w.process.exitcode
                     yield self._replace(w, f"the worker died (exit code {code}) on this record")
             elif w.outstanding and time.monotonic() - w.since > self.record_timeout:
@@ -185,7 +220,17 @@ class WorkerPool:
                     w, f"timed out: no result after {self.record_timeout:g} s (worker killed)"
                 )
 
+    def _answered(self, w: _Worker, outcome: Outcome) -> Outcome:
+        head = w.outstanding.popleft()
+        assert head[0] == outcome.record_id, (head[0], outcome.record_id)
+        w.since = time.monotonic()
+        w.chunks[0] -= 1
+        if w.chunks[0] == 0:
+            w.chunks.popleft()
+        return outcome
+
     def _drain(self, w: _Worker) -> Iterator[Outcome]:
+        """Outcomes a dead worker sent before it died."""
         while w.outstanding:
             try:
                 if not w.results.poll():
@@ -193,13 +238,7 @@ class WorkerPool:
                 outcome: Outcome = w.results.recv()
             except (EOFError, OSError):
                 return
-            head = w.outstanding.popleft()
-            assert head[0] == outcome.record_id, (head[0], outcome.record_id)
-            w.since = time.monotonic()
-            w.chunks[0] -= 1
-            if w.chunks[0] == 0:
-                w.chunks.popleft()
-            yield outcome
+            yield self._answered(w, outcome)
 
     def _replace(self, w: _Worker, message: str) -> Outcome:
         """Kill ``w``, fail the record it was on, requeue the rest, start a new worker."""
@@ -207,8 +246,7 @@ class WorkerPool:
         if w.process.is_alive():
             w.process.kill()
         w.process.join()
-        w.tasks.close()
-        w.results.close()
+        self._forget(w)
         self.requeued.extendleft(reversed(w.outstanding))
         index = self.workers.index(w)
         self.workers[index] = self._spawn()

@@ -11,12 +11,12 @@ those that were in flight (sent to a worker, or answered and not yet committed).
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 
 from rich.console import Console
 
@@ -54,7 +54,7 @@ def _known_total(inputs: Sequence[str], input_format: str) -> int | None:
     """How many records the inputs hold, when that is known without reading them."""
     if input_format not in ("auto", "text"):
         return None
-    if all(name.endswith(".txt") and Path(name).is_file() for name in inputs):
+    if all(name.endswith(".txt") and os.path.isfile(name) for name in inputs):
         return len(inputs)
     return None
 
