@@ -284,3 +284,31 @@ def test_llm_usage_adds_up_over_workers(tmp_path: Path) -> None:
     assert doc is not None and doc.provenance is not None and doc.provenance.model == "fake-openai"
     assert [c.variable for c in doc.criteria[0].constraints] == ["platelets"]
     store.close()
+
+
+def test_a_worker_killed_while_idle_is_replaced(tmp_path: Path) -> None:
+    from collections import deque
+
+    from normalizer.batch.pool import WorkerPool
+    from normalizer.records import read_records
+
+    files = _corpus_files(tmp_path / "in", 6)
+    pool = WorkerPool(ExtractorSpec(), jobs=1, chunksize=2, record_timeout=30)
+    pending = deque((r.info.id, r) for r in read_records(files[:2]))  # type: ignore[union-attr]
+    try:
+        pool.submit(pending)  # type: ignore[arg-type]
+        done = []
+        while pool.in_flight:
+            done.extend(pool.events(1.0))
+        first = pool.pids()
+        os.kill(first[0], signal.SIGKILL)  # idle, between chunks
+        time.sleep(0.5)
+        pending = deque((r.info.id, r) for r in read_records(files[2:]))  # type: ignore[union-attr]
+        deadline = time.monotonic() + 60
+        while (pending or pool.in_flight) and time.monotonic() < deadline:
+            pool.submit(pending)  # type: ignore[arg-type]
+            done.extend(pool.events(1.0))
+    finally:
+        pool.close()
+    assert [o.error for o in done] == [None] * 6  # no record blamed for the idle death
+    assert pool.restarts == 1

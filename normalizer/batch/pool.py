@@ -173,9 +173,13 @@ class WorkerPool:
                     chunk.append(self.requeued.popleft() if self.requeued else pending.popleft())
                 if not w.outstanding:
                     w.since = time.monotonic()
-                w.tasks.send(chunk)
                 w.outstanding.extend(chunk)
                 w.chunks.append(len(chunk))
+                try:
+                    w.tasks.send(chunk)
+                except OSError:  # it died idle since the last look: its records go back
+                    self._respawn(w)
+                    return
 
     def events(self, timeout: float) -> Iterator[Outcome]:
         """Outcomes ready within ``timeout`` seconds, including failures of hung or dead workers.
@@ -208,6 +212,9 @@ class WorkerPool:
                     continue
                 yield self._answered(w, outcome)
             ready = self.selector.select(0)
+        for w in died - set(busy):  # died idle (the OOM killer, say): just replace it
+            if w in self.workers:
+                self._respawn(w)
         for w in busy:
             if w.outstanding and w in died:
                 yield from self._drain(w)  # what it sent before it died
@@ -243,12 +250,16 @@ class WorkerPool:
     def _replace(self, w: _Worker, message: str) -> Outcome:
         """Kill ``w``, fail the record it was on, requeue the rest, start a new worker."""
         record_id, record = w.outstanding.popleft()
+        self._respawn(w)
+        return Outcome(record_id, error=message, source=record.source)
+
+    def _respawn(self, w: _Worker) -> None:
+        """End ``w`` (killed if still alive), requeue what it held, start a worker in its place."""
         if w.process.is_alive():
             w.process.kill()
         w.process.join()
         self._forget(w)
         self.requeued.extendleft(reversed(w.outstanding))
-        index = self.workers.index(w)
-        self.workers[index] = self._spawn()
+        w.outstanding.clear()
+        self.workers[self.workers.index(w)] = self._spawn()
         self.restarts += 1
-        return Outcome(record_id, error=message, source=record.source)

@@ -93,6 +93,9 @@ class _Run:
                 self.summary.failures.append((item.where, item.message))
                 failed += 1
                 continue
+            if item.info.id in self.hashes:  # the same record again while it is in flight
+                skipped += 1
+                continue
             digest = content_hash(item)
             row = known.get(item.info.id)
             if row is not None and row.content_hash == digest and row.versions_key == self.key:
