@@ -1,10 +1,12 @@
 """Benchmark ``normalizer run``: throughput by jobs, start-up, and memory at two sizes.
 
-    python evals/bench_batch.py [--records 10000] [--small 2500] [--input text]
+    python evals/bench_batch.py [--records 10000] [--small 2500]
+                                [--input text|ctgov-jsonl|ctgov-zip]
                                 [--out evals/results/bench_batch.json]
 
-Builds ``--records`` registry records from the Chia and LCT corpus texts (cycled
-under distinct names) and runs the real command (``python -m normalizer run``,
+Builds ``--records`` registry records from the Chia and LCT corpus texts (cycled:
+one text file each, or API v2 studies in one JSON Lines file or one zip, through
+:mod:`normalizer.records.synth`) and runs the real command (``python -m normalizer run``,
 a fresh SQLite store each time, rules extractor) in one go, so that the figures
 sit side by side on the same, shared and noisy, machine:
 
@@ -40,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared"
 CORPORA = (SHARED / "corpus" / "chia" / "chia_without_scope", SHARED / "corpus" / "lct")
 REGISTRY_RECORDS = 550_000
@@ -48,7 +51,7 @@ REGISTRY_CRITERIA = 14_000_000
 
 def build_text(folder: Path, count: int) -> list[str]:
     """``count`` plain-text records from the corpus texts, one file each."""
-    texts = [p.read_text(encoding="utf-8") for c in CORPORA for p in sorted(c.rglob("*.txt"))]
+    texts = _texts()
     folder.mkdir(parents=True, exist_ok=True)
     names = []
     for i in range(count):
@@ -59,9 +62,31 @@ def build_text(folder: Path, count: int) -> list[str]:
     return names
 
 
-# TODO(records-in): --input ctgov-jsonl|ctgov-zip through normalizer.records.synth
-# (build_ctgov_studies, write_jsonl, write_zip) once it is merged; each is one input file.
-BUILDERS = {"text": build_text}
+def _texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for c in CORPORA for p in sorted(c.rglob("*.txt"))]
+
+
+def build_ctgov_jsonl(folder: Path, count: int) -> list[str]:
+    """One JSON Lines file of ``count`` API v2 studies around the same corpus texts."""
+    from normalizer.records.synth import build_ctgov_studies, write_jsonl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"studies-{count}.jsonl"
+    write_jsonl(path, build_ctgov_studies(count, _texts()))
+    return [str(path)]
+
+
+def build_ctgov_zip(folder: Path, count: int) -> list[str]:
+    """A zip of ``count`` studies, one JSON each (the registry's bulk download)."""
+    from normalizer.records.synth import build_ctgov_studies, write_zip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"studies-{count}.zip"
+    write_zip(path, build_ctgov_studies(count, _texts()))
+    return [str(path)]
+
+
+BUILDERS = {"text": build_text, "ctgov-jsonl": build_ctgov_jsonl, "ctgov-zip": build_ctgov_zip}
 
 
 def _tagged_rss(tag: bytes) -> tuple[int, int]:
@@ -150,9 +175,13 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         work = Path(tmp)
-        inputs = BUILDERS[args.input](work / args.input, args.records)
+        build = BUILDERS[args.input]
+        inputs = build(work / args.input, args.records)
+        small_inputs = inputs[: args.small] if args.input == "text" else build(
+            work / args.input, args.small
+        )
+        one = inputs[:1] if args.input == "text" else build(work / args.input, 1)
         # start-up first, the corpus files now in the page cache
-        one = inputs[:1]
         normalizer = [sys.executable, "-m", "normalizer"]
         first = run(one, 1, work)["wall_seconds"]
         warm = [run(one, 1, work)["wall_seconds"] for _ in range(3)]
@@ -163,7 +192,7 @@ def main() -> None:
         help_warm = [timed([*normalizer, "--help"]) for _ in range(3)]
         # throughput, side by side
         by_jobs = {str(j): run(inputs, j, work) for j in (1, 2)}
-        small = run(inputs[: args.small], 2, work)
+        small = run(small_inputs, 2, work)
     startup = statistics.median(warm)
     for figures in (*by_jobs.values(), small):  # start-up (a one-record run) taken out
         steady = max(1e-9, figures["wall_seconds"] - startup)

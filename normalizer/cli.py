@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
@@ -40,10 +41,11 @@ from .exits import (
     handle_signals,
 )
 from .extract.base import Extractor
-from .io import MAX_BYTES, read_source
+from .io import MAX_BYTES
 from .models import Document, Section
-from .pipeline import normalize_text, provenance_of
+from .pipeline import normalize_record, provenance_of
 from .recording import replaying
+from .records import ReadFailure, read_records
 from .render import document_table, queue_table
 from .review.queue import QueueRow, queue_rows, write_csv, write_jsonl
 
@@ -231,22 +233,65 @@ def _report_usage(llm: LLMExtractor | None) -> None:
     )
 
 
+class InputFormatOption(StrEnum):
+    """How inputs are read (``auto``: by extension and content)."""
+
+    auto = "auto"
+    text = "text"
+    ctgov = "ctgov"
+    aact = "aact"
+    csv = "csv"
+
+
+InputFormatArg = Annotated[
+    InputFormatOption,
+    typer.Option(
+        "--input-format",
+        help="auto (by extension and content), text, ctgov (API v2 JSON, JSON Lines or a "
+        "zip of them), aact (eligibilities.txt) or csv.",
+    ),
+]
+GlobArg = Annotated[
+    str, typer.Option("--glob", help="Directories: read the files (recursing) matching this.")
+]
+TextColumnArg = Annotated[
+    str | None,
+    typer.Option("--text-column", help="CSV: the column of eligibility text (else guessed)."),
+]
+IdColumnArg = Annotated[
+    str | None,
+    typer.Option("--id-column", help="CSV: the column of record ids (else guessed)."),
+]
+
+
+@dataclass
+class _Reading:
+    """What the inputs gave: records read and failures named (for the exit code)."""
+
+    records: int = 0
+    failures: int = 0
+
+
 def _documents(
-    files: list[Path], reader: Extractor, default: Section, max_bytes: int, failed: list[Path]
+    inputs: list[str], reader: Extractor, default: Section, max_bytes: int, seen: _Reading,
+    *, input_format: InputFormatOption = InputFormatOption.auto, glob: str = "*",
+    text_column: str | None = None, id_column: str | None = None,
 ) -> Iterator[Document]:
-    """Normalise each readable file in order; name each unreadable one on stderr."""
-    show = len(files) > 1 and _err.is_terminal
+    """Normalise each readable record in order; name each unreadable one on stderr."""
+    show = _err.is_terminal
     with Progress(console=_err, transient=True, disable=not show) as progress:
-        task = progress.add_task("normalising", total=len(files))
-        for path in files:
+        task = progress.add_task("normalising", total=None)
+        for item in read_records(
+            inputs, input_format=input_format.value, glob=glob, max_bytes=max_bytes,
+            default_section=default, text_column=text_column, id_column=id_column,
+        ):
             progress.advance(task)
-            try:
-                text = read_source(path, max_bytes)
-            except InputError as exc:
-                failed.append(path)
-                _error(str(exc))
+            if isinstance(item, ReadFailure):
+                seen.failures += 1
+                _error(str(item))
                 continue
-            yield normalize_text(text, name=str(path), extractor=reader, default_section=default)
+            seen.records += 1
+            yield normalize_record(item, extractor=reader)
 
 
 def _strict_json(payload: object, indent: int | None = None) -> str:
@@ -264,18 +309,22 @@ def _csv_cell(value: object) -> object:
     return value
 
 
-def _exit_for(failed: list[Path], total: int) -> None:
-    if total and len(failed) == total:
+def _exit_for(seen: _Reading) -> None:
+    if seen.failures and not seen.records:
         raise typer.Exit(EXIT_NOTHING_READ)
-    if failed:
+    if seen.failures:
         raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()
 def normalize(
     files: Annotated[
-        list[Path],
-        typer.Argument(help="Registry text files (UTF-8), one record each.", readable=False),
+        list[str],
+        typer.Argument(
+            help="Registry records: text files, ClinicalTrials.gov JSON / JSON Lines / zip, "
+            "AACT eligibilities.txt, CSV, directories, '-' (stdin), @list.txt (one path a line).",
+            show_default=False,
+        ),
     ],
     section: Annotated[
         SectionOption | None,
@@ -292,6 +341,10 @@ def normalize(
     max_bytes: Annotated[
         int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
     ] = MAX_BYTES,
+    input_format: InputFormatArg = InputFormatOption.auto,
+    glob: GlobArg = "*",
+    text_column: TextColumnArg = None,
+    id_column: IdColumnArg = None,
     extractor: ExtractorArg = ExtractorOption.auto,
     base_url: BaseUrlArg = None,
     api_key: ApiKeyArg = None,
@@ -312,15 +365,19 @@ def normalize(
     )
     default: Section = section.value if section else "unknown"
     out = _table_console()
-    failed: list[Path] = []
-    opened = False  # --format json with several files: the array is open
+    seen = _Reading()
+    single = len(files) == 1 and _one_record(files[0], input_format)
+    opened = False  # --format json with several records: the array is open
     try:
-        for doc in _documents(files, reader, default, max_bytes, failed):
+        for doc in _documents(
+            files, reader, default, max_bytes, seen, input_format=input_format, glob=glob,
+            text_column=text_column, id_column=id_column,
+        ):
             if output is OutputFormat.jsonl:
                 atomic_write(_strict_json(doc.model_dump(mode="json")) + "\n")
             elif output is OutputFormat.table:
                 out.print(document_table(doc, width=out.width))
-            elif len(files) == 1:
+            elif single:
                 atomic_write(_strict_json(doc.model_dump(mode="json"), indent=2) + "\n")
             else:  # streamed: an array that is valid JSON however the run ends
                 body = _strict_json(doc.model_dump(mode="json"), indent=2)
@@ -330,7 +387,32 @@ def normalize(
         if opened:
             atomic_write("\n]\n")
     _report_usage(llm)
-    _exit_for(failed, len(files))
+    _exit_for(seen)
+
+
+def _one_record(name: str, input_format: InputFormatOption) -> bool:
+    """``--format json`` prints one object (not an array) for a single plain text file."""
+    if name == "-" or name.startswith("@") or Path(name).is_dir():
+        return name == "-" and input_format is InputFormatOption.text
+    if input_format is InputFormatOption.text:
+        return True
+    if input_format is not InputFormatOption.auto:
+        return False
+    return not name.lower().endswith((".json", ".jsonl", ".ndjson", ".zip", ".csv")) and (
+        _sniff(name) == "text")
+
+
+def _sniff(name: str) -> str:
+    """What a file holds, from its first bytes (special files are not opened: 'text')."""
+    from .io import open_regular
+    from .records.detect import detect
+
+    try:
+        handle, _ = open_regular(Path(name))
+    except InputError:
+        return "text"
+    with handle:
+        return detect(name, handle.read(1 << 16))
 
 
 @app.command()
@@ -410,11 +492,11 @@ def review(
         route=route, timeout=timeout,
     )
     default: Section = section.value if section else "unknown"
-    failed: list[Path] = []
-    docs = list(_documents(files, reader, default, max_bytes, failed))
+    seen = _Reading()
+    docs = list(_documents([str(f) for f in files], reader, default, max_bytes, seen))
     _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
     _report_usage(llm)
-    _exit_for(failed, len(files))
+    _exit_for(seen)
 
 
 def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:

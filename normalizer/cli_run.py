@@ -26,6 +26,10 @@ from .cli import (
     ConcurrencyArg,
     ExtractorArg,
     ExtractorOption,
+    GlobArg,
+    IdColumnArg,
+    InputFormatArg,
+    InputFormatOption,
     ModeArg,
     ModelArg,
     ModeOption,
@@ -33,6 +37,7 @@ from .cli import (
     RouteArg,
     RouteOption,
     SectionOption,
+    TextColumnArg,
     TimeoutArg,
     _make_extractor,
 )
@@ -50,7 +55,11 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def run_command(
     inputs: Annotated[
-        list[str], typer.Argument(help="Registry inputs, read as --input-format says.")
+        list[str],
+        typer.Argument(
+            help="Registry records: text files, ClinicalTrials.gov JSON / JSON Lines / zip, "
+            "AACT, CSV, directories, @list, - (see --input-format)."
+        ),
     ],
     store: Annotated[
         str,
@@ -78,10 +87,10 @@ def run_command(
     chunksize: Annotated[
         int, typer.Option(min=1, max=1000, help="Records sent to a worker at once.")
     ] = 16,
-    input_format: Annotated[
-        str, typer.Option("--input-format", help="How inputs are read (auto: by their names).")
-    ] = "auto",
-    glob: Annotated[str, typer.Option(help="Files taken from an input folder.")] = "*",
+    input_format: InputFormatArg = InputFormatOption.auto,
+    glob: GlobArg = "*",
+    text_column: TextColumnArg = None,
+    id_column: IdColumnArg = None,
     section: Annotated[
         SectionOption | None,
         typer.Option(help="Section of criteria before any header (else 'unknown')."),
@@ -131,8 +140,10 @@ def run_command(
         chunksize=chunksize,
         record_timeout=record_timeout or (120.0 if choice == "rules" else 1800.0),
         force=force,
-        input_format=input_format,
+        input_format=input_format.value,
         glob=glob,
+        text_column=text_column,
+        id_column=id_column,
         max_bytes=max_bytes,
         default_section=default,
         command="run " + " ".join(inputs[:3]) + (" ..." if len(inputs) > 3 else ""),

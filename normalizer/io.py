@@ -12,10 +12,11 @@ import codecs
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import InputError
 
-__all__ = ["MAX_BYTES", "decode_source", "read_source"]
+__all__ = ["MAX_BYTES", "decode_source", "open_regular", "read_source"]
 
 MAX_BYTES = 1_000_000
 """Largest input accepted by default: a registry record's criteria are a few kB."""
@@ -124,3 +125,33 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
     if len(data) > max_bytes:
         raise InputError(f"{path}: larger than the {max_bytes:,}-byte limit (it grew while read)")
     return decode_source(data, str(path))
+
+
+def open_regular(path: Path) -> tuple[BinaryIO, int]:
+    """Open ``path`` for streaming in binary, with its size; only a regular file is opened.
+
+    Raises :class:`InputError` as :func:`read_source` does for a missing,
+    unreadable or non-regular file (checked before and after the open).
+    """
+    try:
+        kind = _kind(os.stat(path).st_mode)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if kind is not None:
+        raise InputError(f"{path}: {kind}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    kind = _kind(info.st_mode)
+    if kind is not None:
+        os.close(fd)
+        raise InputError(f"{path}: {kind}")
+    return os.fdopen(fd, "rb"), info.st_size

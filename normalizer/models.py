@@ -20,6 +20,15 @@ Schema history
    constraint and ``decisions`` on a criterion (and on the document: stale
    decisions on criteria it no longer has); machine output omits them, so
    its criterion and constraint objects stay exactly the contract's.
+4. Compares the registry's structured fields with the text (records read with
+   them, e.g. from ClinicalTrials.gov): ``registry-*`` findings on the
+   constraint that states an age limit or on the criterion that restricts sex,
+   and a document-level ``findings`` list for what no criterion holds (a
+   registry age the text does not state, an unreadable registry value; omitted
+   when empty).  ``EligibilitySet.origin`` says where a set comes from:
+   ``text`` (the criteria, as before) or ``registry`` (the registry's ages, used
+   only when no criterion states an age).  Plain text gives the same output as
+   schema 3 apart from ``origin`` and the version.
 """
 
 from __future__ import annotations
@@ -53,7 +62,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Section = Literal["inclusion", "exclusion", "unknown"]
 Severity = Literal["error", "warning", "info"]
@@ -226,6 +235,11 @@ class EligibilitySet(_Model):
     intervals: list[EligibilityInterval]
     empty: bool
     criteria: list[str] = Field(description="Ids of the criteria that bound this variable.")
+    origin: Literal["text", "registry"] = Field(
+        default="text",
+        description="Where the set comes from: the criteria, or the registry's structured "
+        "fields when no criterion states the variable (schema version 4).",
+    )
 
 
 class RecordOrigin(_Model):
@@ -276,6 +290,12 @@ class Document(_Model):
     provenance: Provenance | None = None
     criteria: list[Criterion] = Field(default_factory=list)
     eligibility: list[EligibilitySet] = Field(default_factory=list)
+    findings: list[Finding] = Field(
+        default_factory=list,
+        exclude_if=lambda v: not v,
+        description="Record-level findings no criterion holds: the registry's fields "
+        "against the text (schema version 4).",
+    )
     decisions: list[Decision] = Field(
         default_factory=list,
         exclude_if=lambda v: not v,

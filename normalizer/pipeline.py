@@ -15,15 +15,25 @@ from .catalog import load_catalog
 from .errors import InputError
 from .extract.base import CriterionInput, Extractor
 from .guard import finite_only, too_long
-from .models import Canonical, Constraint, Criterion, Document, Provenance, Section
+from .models import (
+    Canonical,
+    Constraint,
+    Criterion,
+    Document,
+    Provenance,
+    RegistryFields,
+    Section,
+)
 
 if TYPE_CHECKING:
     from .records import Record
 from .segment import segment
 from .units import convert
 from .verify import check_criterion, check_document, status_of
+from .verify.registry import check_registry
 
 __all__ = [
+    "apply_registry",
     "canonical_of",
     "normalize_record",
     "normalize_text",
@@ -164,4 +174,24 @@ def normalize_record(
             provenance=provenance,
         )
     doc.record = record.info
+    if record.info.registry is not None:
+        apply_registry(doc, record.info.registry)
     return doc
+
+
+def apply_registry(doc: Document, registry: RegistryFields) -> None:
+    """Compare the registry's fields with the document's criteria, in place.
+
+    Findings from an earlier comparison are replaced (a curated document is
+    compared again after its decisions); statuses are recomputed.
+    """
+    for crit in doc.criteria:
+        crit.findings = [f for f in crit.findings if not f.code.startswith("registry-")]
+    doc.eligibility = [s for s in doc.eligibility if s.origin != "registry"]
+    found = check_registry(doc.criteria, doc.eligibility, registry)
+    for crit in doc.criteria:
+        crit.findings.extend(found.by_criterion.get(crit.id, []))
+        crit.status = status_of(crit)
+    doc.findings = [f for f in doc.findings if not f.code.startswith("registry-")]
+    doc.findings.extend(found.document)
+    doc.eligibility = found.eligibility

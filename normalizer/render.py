@@ -53,6 +53,11 @@ def _eligibility_row(e: EligibilitySet) -> str:
     return " or ".join(interval_words(i.lower, i.upper, e.unit, e.relative_to) for i in e.intervals)
 
 
+def _from(e: EligibilitySet) -> str:
+    """Where an eligible set comes from: its criteria, or the registry's fields."""
+    return "(registry fields)" if e.origin == "registry" else ", ".join(e.criteria)
+
+
 def document_table(doc: Document, width: int | None = None) -> Group:
     """Build a table of criteria (status, constraints, findings) and the eligible sets.
 
@@ -71,7 +76,11 @@ def document_table(doc: Document, width: int | None = None) -> Group:
             for crit in doc.criteria
         ]
         rows += [
-            [("eligible", Text(_eligibility_row(e))), ("criteria", Text(", ".join(e.criteria)))]
+            [("record finding", Text(f"{f.severity}: {f.code}: {f.message}"))]
+            for f in doc.findings
+        ]
+        rows += [
+            [("eligible", Text(_eligibility_row(e))), ("criteria", Text(_from(e)))]
             for e in doc.eligibility
         ]
         return _stacked(doc.source, rows)
@@ -90,13 +99,21 @@ def document_table(doc: Document, width: int | None = None) -> Group:
             Text("\n".join(f"{f.severity}: {f.code}: {f.message}" for f in crit.findings)),
         )
     parts: list[Table | Text] = [table]
+    if doc.findings:
+        record = Table(title="the record against its registry fields", show_header=True)
+        record.add_column("severity", no_wrap=True)
+        record.add_column("code", no_wrap=True)
+        record.add_column("finding")
+        for f in doc.findings:
+            record.add_row(f.severity, f.code, f.message)
+        parts.append(record)
     if doc.eligibility:
         elig = Table(title="eligible values (derived)", show_header=True)
         elig.add_column("variable")
         elig.add_column("eligible set")
         elig.add_column("criteria")
         for e in doc.eligibility:
-            elig.add_row(e.variable, _eligibility_row(e), ", ".join(e.criteria))
+            elig.add_row(e.variable, _eligibility_row(e), _from(e))
         parts.append(elig)
     return Group(*parts)
 
@@ -139,6 +156,8 @@ def queue_table(rows: Sequence[QueueRow], width: int | None = None) -> Group:
             where = f"{where}\n(root cause)"
         elif r.kind == "unread-numbers":
             where = f"{where}\n(numbers nobody read)"
+        elif r.kind == "record":
+            where = "(record: registry fields)"
         reading = r.reading + (f"\n(canonical {r.canonical})" if r.canonical else "")
         if not reading:
             reading = r.text if r.kind == "criterion" else ""

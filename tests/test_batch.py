@@ -312,3 +312,20 @@ def test_a_worker_killed_while_idle_is_replaced(tmp_path: Path) -> None:
         pool.close()
     assert [o.error for o in done] == [None] * 6  # no record blamed for the idle death
     assert pool.restarts == 1
+
+
+def test_ctgov_json_lines_by_nct_id(store_target: str, tmp_path: Path) -> None:
+    from normalizer.records.synth import build_ctgov_studies, nct_id, write_jsonl
+
+    studies = build_ctgov_studies(30, [AGE, "Exclusion Criteria:\n* ALT > 3 x ULN\n"])
+    path = str(write_jsonl(tmp_path / "studies.jsonl", studies))
+    store, first = _run([path], store_target, jobs=2, chunksize=4)
+    assert (first.done, first.skipped) == (30, 0)  # type: ignore[attr-defined]
+    assert set(store.stored()) == {nct_id(i) for i in range(30)}
+    doc = store.get_document(nct_id(5))
+    assert doc is not None and doc.source == f"{path}:6"
+    studies[5]["protocolSection"]["eligibilityModule"]["maximumAge"] = "99 Years"
+    write_jsonl(tmp_path / "studies.jsonl", studies)  # a registry field changed
+    _, again = _run([path], store_target, jobs=2)
+    assert (again.done, again.skipped) == (1, 29)  # type: ignore[attr-defined]
+    store.close()

@@ -55,7 +55,9 @@ def test_jsonl_keeps_input_order_and_bad_files_do_not_stop_the_run(tmp_path: Pat
     big = tmp_path / "big.txt"
     big.write_bytes(b"Age >= 18\n" * 520_000)  # 5.2 MB
     missing = tmp_path / "missing.txt"
-    files = [SEEDS / "000_79b1477fd8f1d6d3.txt", binary, latin1, empty, big, missing, tmp_path,
+    nothing = tmp_path / "nothing"  # a directory is read recursively (issue 10): this one is empty
+    nothing.mkdir()
+    files = [SEEDS / "000_79b1477fd8f1d6d3.txt", binary, latin1, empty, big, missing, nothing,
              SEEDS / SEED]
     done = run("normalize", "-f", "jsonl", *map(str, files))
     assert done.returncode == 1
@@ -64,7 +66,7 @@ def test_jsonl_keeps_input_order_and_bad_files_do_not_stop_the_run(tmp_path: Pat
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 6, done.stderr
     for path, word in [(binary, "binary"), (latin1, "UTF-8"), (empty, "empty"),
-                       (big, "larger"), (missing, "no such file"), (tmp_path, "directory")]:
+                       (big, "larger"), (missing, "no such file"), (nothing, "directory")]:
         assert any(str(path) in e and word in e for e in errors), (path, errors)
     assert "Traceback" not in done.stderr
 

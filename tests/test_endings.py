@@ -167,7 +167,7 @@ def test_exit_5_internal_error_is_one_line(tmp_path: Path) -> None:
     code = (
         "import sys, normalizer.cli as cli\n"
         "def broken(*a, **k):\n    raise RuntimeError('planted bug')\n"
-        "cli.normalize_text = broken\n"
+        "cli.normalize_record = broken\n"
         f"sys.argv = ['normalizer', 'normalize', {str(good)!r}]\n"
         "cli.main()\n"
     )

@@ -338,6 +338,14 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
 DOCUMENT_CODES = {"eligibility-empty", "eligibility-boundary", "eligibility-duplicate"}
 AGREEMENT_CODES = {"extractors-disagree", "llm-only"}  # examples: here and tests/test_hybrid.py
 LIMIT_CODES = {"criterion-too-long", "number-too-large"}  # examples: tests/test_limits.py
+REGISTRY_CODES = {  # examples on real ClinicalTrials.gov records: tests/test_registry.py
+    "registry-age-agrees",
+    "registry-age-disagrees",
+    "registry-age-only",
+    "registry-age-missing",
+    "registry-age-unreadable",
+    "registry-sex-disagrees",
+}
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
@@ -355,7 +363,7 @@ def test_each_finding_code_on_real_text(code: str) -> None:
 
 def test_every_verify_code_has_a_real_example() -> None:
     declared = {s.code for s in load_findings().findings if "verify" in s.emitted_by}
-    covered = set(EXAMPLES) | DOCUMENT_CODES | AGREEMENT_CODES | LIMIT_CODES
+    covered = set(EXAMPLES) | DOCUMENT_CODES | AGREEMENT_CODES | LIMIT_CODES | REGISTRY_CODES
     assert declared == covered
 
 

@@ -526,3 +526,14 @@ def test_the_store_is_read_in_the_background_and_pages_say_how_far(store: Store)
     assert "of 6 records" in c.get("/?status=all").text
     app.state.review.index.loading = (2000, 10000)  # as during the first read of a big store
     assert "Reading the store: 2,000 of 10,000 records so far" in c.get("/").text
+
+
+def test_record_page_shows_the_record_against_its_registry_fields(store: Store) -> None:
+    # no criterion states an age: the registry's 18 Years is the record's own finding
+    normalise_into(store, [text_record("NCT09000002", "Inclusion Criteria:\n"
+                                       "- Platelets >= 100 x 10^9/L\n")])
+    page = client(store).get("/record/NCT09000002").text
+    assert "The record against its registry fields" in page
+    assert "<code>registry-age-only</code>" in page
+    assert "the registry says at least 18 years (minimum age 18 Years)" in page.replace(
+        "&#39;", "'")

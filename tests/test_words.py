@@ -21,6 +21,7 @@ from normalizer.words import amount_words, constraint_words, limits_words, unit_
 from .conftest import REPO, SEEDS, SHARED
 from .fake_openai import Reply, fake_openai
 from .test_llm_faults import GOOD, make
+from .test_registry import example_documents, registry_findings
 from .test_verify import (
     ADULT_GE_18,
     AGE_OVER_18,
@@ -176,6 +177,9 @@ def messages() -> dict[str, list[str]]:
             found[f.code].append(f.message)
     for f in _document_findings() + _agreement_findings() + _llm_findings():
         found[f.code].append(f.message)
+    for doc in example_documents():  # the registry's fields against real records
+        for _, f in registry_findings(doc):
+            found[f.code].append(f.message)
     return dict(found)
 
 

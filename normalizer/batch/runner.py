@@ -43,6 +43,8 @@ class RunOptions:
     force: bool = False
     input_format: str = "auto"
     glob: str = "*"
+    text_column: str | None = None
+    id_column: str | None = None
     max_bytes: int = MAX_BYTES
     default_section: Section = "unknown"
     command: str = "run"
@@ -178,6 +180,7 @@ def run_batch(
     records = read_records(
         inputs, input_format=options.input_format, glob=options.glob,
         max_bytes=options.max_bytes, default_section=options.default_section,
+        text_column=options.text_column, id_column=options.id_column,
     )
     try:
         with RunProgress(err, _known_total(inputs, options.input_format)) as progress:

@@ -27,8 +27,9 @@ finding on a constraint is settled by a decision on that constraint; a finding
 on the whole criterion (no constraint index) once every constraint of the
 criterion is decided and, for ``unparsed-number``, every number it names is
 covered by an added constraint or marked not a constraint.  Findings across
-criteria (``eligibility-*``) and the eligible sets are computed again over the
-curated constraints (rejected ones left out).  All findings stay listed;
+criteria (``eligibility-*``), the eligible sets and the comparison with the
+registry's fields (``registry-*``) are computed again over the curated
+constraints (rejected ones left out).  All findings stay listed;
 :func:`settled` says which ones a decision covers.
 """
 
@@ -41,12 +42,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extract.base import Extraction
-from ..models import Constraint, Criterion, Decision, Document, Finding, Span
+from ..models import Constraint, Criterion, Decision, Document, Finding, RegistryFields, Span
 from ..pipeline import canonical_of
 from ..store import Store, tables
 from ..verify import check_document, load_findings, status_of
 from ..verify.constraint import check_constraint
 from ..verify.criterion import unparsed_spans
+from ..verify.registry import check_registry
 from ..verify.scan import scan
 from .decisions import DecisionRow, criterion_hash, decisions_by_record
 
@@ -289,7 +291,8 @@ def curate(document: Document, decisions: Iterable[DecisionRow]) -> Document:
         near = _most_similar(row.criterion_text, doc.criteria)
         stale = _stale(row, 0, changed=True)
         (near.decisions if near is not None else doc.decisions).append(stale)
-    across = {s.code for s in load_findings().findings if s.scope == "document"}
+    # computed again below: across criteria, and the registry's fields against them
+    across = {s.code for s in load_findings().findings if s.scope in ("document", "record")}
     for works in by_hash.values():
         for w in works:
             findings: list[Finding] = []
@@ -306,8 +309,28 @@ def curate(document: Document, decisions: Iterable[DecisionRow]) -> Document:
     extra, doc.eligibility = check_document(views)
     for crit in doc.criteria:
         crit.findings.extend(extra.get(crit.id, []))
+    if doc.record is not None and doc.record.registry is not None:
+        _registry(doc, views, doc.record.registry)
+    for crit in doc.criteria:
         crit.status = status_of(crit.model_copy(update={"findings": _open_findings(crit)}))
     return doc
+
+
+def _registry(doc: Document, views: list[Criterion], registry: RegistryFields) -> None:
+    """The registry's fields against the curated constraints (indices back to the criteria)."""
+    found = check_registry(views, doc.eligibility, registry)
+    doc.eligibility = found.eligibility
+    doc.findings = [f for f in doc.findings if not f.code.startswith("registry-")]
+    doc.findings.extend(found.document)
+    for crit, view in zip(doc.criteria, views, strict=True):
+        back = [
+            next(j for j, c in enumerate(crit.constraints) if c is seen)
+            for seen in view.constraints
+        ]
+        for f in found.by_criterion.get(crit.id, []):
+            if f.constraint is not None:
+                f = f.model_copy(update={"constraint": back[f.constraint]})
+            crit.findings.append(f)
 
 
 def _with_decisions(store: Store, raws: list[tuple[str, str]]) -> Iterator[Document]:

@@ -5,7 +5,12 @@ the criterion's status, the findings on that constraint and what a curator
 decided.  Rows come grouped by record, worst record first, so a record is
 never split between the "rejected" and "needs review" parts; inside a record:
 
-1. **root causes** first: a finding across criteria (``eligibility-*``) that
+0. **the record's own findings** (``Document.findings``: the registry's
+   structured fields against the text where no criterion holds them, such as a
+   registry age the text does not state) in one row, when the record has other
+   rows or one of them is a warning or error (info alone is like an accepted
+   criterion: shown with ``include_accepted``);
+1. **root causes** next: a finding across criteria (``eligibility-*``) that
    every criterion involved repeats is one row naming those criteria;
 2. the criteria in document order, one row per constraint, then one row for
    the criterion's own findings (no constraint index) when it has any;
@@ -39,6 +44,8 @@ __all__ = [
 ]
 
 _WORST = {"rejected": 0, "needs_review": 1, "accepted": 2}
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+_SEVERITY_STATUS = {"error": "rejected", "warning": "needs_review", "info": "accepted"}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,7 +57,8 @@ class QueueRow:
     nct_id: str | None
     source: str
     kind: str
-    """constraint, criterion (its own findings), root-cause or unread-numbers."""
+    """record (the document's own findings), constraint, criterion (its own findings),
+    root-cause or unread-numbers."""
     criteria: tuple[str, ...]
     section: str
     status: str
@@ -185,6 +193,13 @@ def rows_of(doc: Document, *, include_accepted: bool = False) -> list[QueueRow]:
             findings=(("unparsed-number", "warning", summary),),
             text=" | ".join(f"{c.id}: {c.text}" for c in unread),
         ))
+    if doc.findings:
+        gravest = min(doc.findings, key=lambda f: _SEVERITY_RANK[f.severity]).severity
+        if out or include_accepted or gravest != "info":  # info alone: like an accepted criterion
+            out.insert(0, row(
+                None, kind="record", status=_SEVERITY_STATUS[gravest],
+                findings=_triples(doc.findings),
+            ))
     return out
 
 

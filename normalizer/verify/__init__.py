@@ -14,7 +14,8 @@ Modules, one idea each:
 * :mod:`.constraint` – one constraint against the catalog and its evidence;
 * :mod:`.criterion` – one criterion (numbers nobody read) and its status;
 * :mod:`.document` – across criteria: the eligible set per variable;
-* :mod:`.agreement` – two extractors' readings compared and merged.
+* :mod:`.agreement` – two extractors' readings compared and merged;
+* :mod:`.registry` – the registry's structured fields (age, sex) against the text.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from .agreement import compare_extractions, merge_extractions, same_constraint
 from .codes import FindingSpec, finding, findings_markdown, load_findings
 from .criterion import check_criterion, status_of
 from .document import check_document
+from .registry import check_registry
 
 __all__ = [
     "FindingSpec",
     "check_criterion",
     "check_document",
+    "check_registry",
     "compare_extractions",
     "finding",
     "findings_markdown",

@@ -28,7 +28,7 @@ class FindingSpec(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     severity: Severity
     emitted_by: list[Literal["verify", "rules", "llm", "hybrid"]] = Field(min_length=1)
-    scope: Literal["constraint", "criterion", "document"]
+    scope: Literal["constraint", "criterion", "document", "record"]
     meaning: str = Field(min_length=1)
     action: str = Field(min_length=1)
 
