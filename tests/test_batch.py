@@ -329,3 +329,17 @@ def test_ctgov_json_lines_by_nct_id(store_target: str, tmp_path: Path) -> None:
     _, again = _run([path], store_target, jobs=2)
     assert (again.done, again.skipped) == (1, 29)  # type: ignore[attr-defined]
     store.close()
+
+
+def test_progress_total_is_known_for_text_files_and_zips_only(tmp_path: Path) -> None:
+    from normalizer.batch.runner import _known_total
+    from normalizer.records.synth import build_ctgov_studies, write_jsonl, write_zip
+
+    studies = build_ctgov_studies(7, [AGE])
+    archive = str(write_zip(tmp_path / "s.zip", studies))
+    lines = str(write_jsonl(tmp_path / "s.jsonl", studies))
+    text = tmp_path / "a.txt"
+    text.write_text(AGE, encoding="utf-8")
+    assert _known_total([archive, str(text)], "auto") == 8
+    assert _known_total([lines], "auto") is None  # counting would read the whole file
+    assert _known_total([str(tmp_path)], "auto") is None

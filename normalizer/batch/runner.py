@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+import zipfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -53,12 +54,26 @@ class RunOptions:
 
 
 def _known_total(inputs: Sequence[str], input_format: str) -> int | None:
-    """How many records the inputs hold, when that is known without reading them."""
-    if input_format not in ("auto", "text"):
+    """How many records the inputs hold, when that is known without reading them.
+
+    Text files are one record each; a zip's directory says how many studies it
+    holds (the registry's bulk download).  Otherwise None: no ETA.
+    """
+    if input_format not in ("auto", "text", "ctgov"):
         return None
-    if all(name.endswith(".txt") and os.path.isfile(name) for name in inputs):
-        return len(inputs)
-    return None
+    total = 0
+    for name in inputs:
+        if input_format != "ctgov" and name.endswith(".txt") and os.path.isfile(name):
+            total += 1
+        elif input_format != "text" and name.endswith(".zip") and os.path.isfile(name):
+            try:
+                with zipfile.ZipFile(name) as archive:
+                    total += sum(1 for n in archive.namelist() if n.endswith(".json"))
+            except (OSError, zipfile.BadZipFile):
+                return None
+        else:
+            return None
+    return total
 
 
 class _Run:
