@@ -661,6 +661,10 @@ def eval_(
 
 app.command("export")(export_command)
 
+from .cli_run import run_command  # noqa: E402  (it reads the option types declared above)
+
+app.command("run")(run_command)
+
 
 @app.command()
 def schema() -> None:

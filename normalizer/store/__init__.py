@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -32,7 +32,7 @@ from ..models import Document
 from . import tables
 from .migrations import MIGRATIONS
 
-__all__ = ["Store", "StoredRecord", "now", "store_url"]
+__all__ = ["DocumentRow", "RunRow", "Store", "StoredRecord", "now", "store_url"]
 
 
 def now() -> str:
@@ -64,6 +64,39 @@ class StoredRecord:
     accepted: int
     needs_review: int
     rejected: int
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A record's document already serialised (by a worker), with what the store keeps beside it.
+
+    ``document`` is the document's JSON exactly as :meth:`Store.get_document` reads it
+    back; the counts are its criteria by status.
+    """
+
+    record_id: str
+    nct_id: str | None
+    source: str
+    content_hash: str
+    versions_key: str
+    document: str
+    criteria: int
+    accepted: int
+    needs_review: int
+    rejected: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run as the store recorded it: when, which command, and its summary (if it ended)."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    command: str
+    versions: dict[str, Any]
+    summary: dict[str, Any] | None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -160,6 +193,22 @@ class Store:
                 .values(finished_at=now(), summary=json.dumps(summary))
             )
 
+    def runs(self) -> list[RunRow]:
+        """Every run, oldest first; ``finished_at`` is None for one that never ended (killed)."""
+        c = tables.runs.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(c.id, c.started_at, c.finished_at, c.command, c.versions, c.summary)
+                .order_by(c.id)
+            ).all()
+        return [
+            RunRow(
+                id=r[0], started_at=r[1], finished_at=r[2], command=r[3],
+                versions=json.loads(r[4]), summary=None if r[5] is None else json.loads(r[5]),
+            )
+            for r in rows
+        ]
+
     # -- records ------------------------------------------------------------------------
 
     def save_document(
@@ -194,6 +243,44 @@ class Store:
             conn.execute(insert(tables.records).values(**row))
             conn.execute(delete(tables.failures).where(tables.failures.c.record_id == record_id))
 
+    def save_documents_json(self, rows: Iterable[DocumentRow], *, run_id: int) -> int:
+        """Store documents serialised elsewhere (replacing earlier ones) in one transaction.
+
+        Each record's document, hash and versions are written together, and any
+        failure stored for the record (by id or by source) is cleared, so a
+        record is either as before or wholly replaced.  Returns how many were written.
+        """
+        batch = list(rows)
+        if not batch:
+            return 0
+        stamp = now()
+        values = [
+            {
+                "record_id": r.record_id, "nct_id": r.nct_id, "source": r.source,
+                "content_hash": r.content_hash, "versions_key": r.versions_key,
+                "document": r.document, "criteria": r.criteria, "accepted": r.accepted,
+                "needs_review": r.needs_review, "rejected": r.rejected, "seconds": r.seconds,
+                "run_id": run_id, "updated_at": stamp,
+            }
+            for r in batch
+        ]
+        # one row per record id: the last one given wins
+        values = list({v["record_id"]: v for v in values}.values())
+        ids = [v["record_id"] for v in values]
+        sources = [v["source"] for v in values]
+        f = tables.failures.c
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                conn.execute(delete(tables.records).where(tables.records.c.record_id.in_(part)))
+                conn.execute(
+                    delete(tables.failures).where(
+                        or_(f.record_id.in_(part), f.where.in_(sources[start : start + 500]))
+                    )
+                )
+            conn.execute(insert(tables.records), values)
+        return len(values)
+
     def save_failure(
         self, where: str, message: str, *, run_id: int, record_id: str | None = None
     ) -> None:
@@ -221,16 +308,26 @@ class Store:
             ).all()
         return [(r[0], r[1], r[2]) for r in rows]
 
-    def stored(self) -> dict[str, StoredRecord]:
-        """Every stored record's row (no documents), by record id."""
+    def stored(self, record_ids: Iterable[str] | None = None) -> dict[str, StoredRecord]:
+        """Stored records' rows (no documents), by record id: all, or those of ``record_ids``.
+
+        A batch run asks for one chunk of ids at a time, so that its memory does not
+        grow with the store.
+        """
         c = tables.records.c
+        query = select(
+            c.record_id, c.nct_id, c.content_hash, c.versions_key,
+            c.criteria, c.accepted, c.needs_review, c.rejected,
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    c.record_id, c.nct_id, c.content_hash, c.versions_key,
-                    c.criteria, c.accepted, c.needs_review, c.rejected,
-                )
-            ).all()
+            if record_ids is None:
+                rows = list(conn.execute(query).all())
+            else:
+                wanted = sorted(set(record_ids))
+                rows = []
+                for start in range(0, len(wanted), 500):
+                    part = wanted[start : start + 500]
+                    rows.extend(conn.execute(query.where(c.record_id.in_(part))).all())
         return {r[0]: StoredRecord(*r) for r in rows}
 
     def get_document(self, record_id: str) -> Document | None:

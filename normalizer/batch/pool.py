@@ -1,0 +1,265 @@
+"""The worker processes: chunks out, one answer per record back, hung or crashed workers replaced.
+
+Workers are forked from a ``forkserver`` that has imported
+:mod:`normalizer.batch.preload`, so each one starts with the pipeline loaded.
+Each worker has two one-way pipes (tasks in, outcomes out) and at most
+``depth`` chunks outstanding, so the parent never blocks on a busy worker
+and never holds more than ``jobs * depth * chunksize`` records.
+
+A worker that answers nothing for ``record_timeout`` seconds is killed and
+the record it was on becomes a failure; one that dies (a segfault, the OOM
+killer) likewise; the rest of its chunks go back to the front of the queue
+and a fresh worker takes its place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import selectors
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+from .worker import STOP, ExtractorFactory, Outcome, worker_main
+
+if TYPE_CHECKING:
+    from ..records import Record
+
+__all__ = ["Task", "WorkerPool", "cpu_count"]
+
+Task = tuple[str, "Record"]
+"""A record to normalise, with its id."""
+
+# the console script re-imports normalizer.cli as __main__ in every worker: preload it too
+_PRELOAD = ["normalizer.batch.preload", "normalizer.cli"]
+
+
+def cpu_count() -> int:
+    """The cores this process may run on (its affinity), at least 1."""
+    counter = getattr(os, "process_cpu_count", None)
+    if counter is not None:  # Python 3.13+
+        return int(counter() or 1)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    tasks: Connection
+    results: Connection
+    outstanding: deque[Task] = field(default_factory=deque)
+    chunks: deque[int] = field(default_factory=deque)  # records left in each sent chunk
+    since: float = 0.0  # when the record at the head of ``outstanding`` started, at the latest
+
+
+class WorkerPool:
+    """``jobs`` worker processes fed in chunks; :meth:`events` yields their outcomes."""
+
+    def __init__(
+        self,
+        factory: ExtractorFactory,
+        *,
+        jobs: int,
+        chunksize: int,
+        record_timeout: float,
+        depth: int = 2,
+    ) -> None:
+        self.factory = factory
+        self.jobs = jobs
+        self.chunksize = chunksize
+        self.record_timeout = record_timeout
+        self.depth = depth
+        self.ctx = multiprocessing.get_context("forkserver")
+        self.ctx.set_forkserver_preload(_PRELOAD)
+        self.workers: list[_Worker] = []
+        self.selector = selectors.DefaultSelector()
+        self.requeued: deque[Task] = deque()
+        self.restarts = 0
+
+    # -- processes ------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        """Whether the workers are running."""
+        return bool(self.workers)
+
+    def start(self) -> None:
+        """Start the workers (waits for the forkserver's preload the first time)."""
+        for _ in range(self.jobs):
+            self.workers.append(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        task_r, task_w = self.ctx.Pipe(duplex=False)
+        result_r, result_w = self.ctx.Pipe(duplex=False)
+        process = self.ctx.Process(
+            target=worker_main, args=(task_r, result_w, self.factory), daemon=True,
+            name="normalizer-worker",
+        )
+        process.start()
+        task_r.close()
+        result_w.close()
+        worker = _Worker(process, task_w, result_r)
+        self.selector.register(result_r, selectors.EVENT_READ, (worker, "results"))
+        self.selector.register(process.sentinel, selectors.EVENT_READ, (worker, "sentinel"))
+        return worker
+
+    def _forget(self, w: _Worker) -> None:
+        """Unregister a worker that has ended and close its pipes."""
+        for fileobj in (w.results, w.process.sentinel):
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(fileobj)
+        w.tasks.close()
+        w.results.close()
+
+    def close(self) -> None:
+        """Stop every worker: politely when idle, by force otherwise; reap them all."""
+        for w in self.workers:
+            try:
+                if w.outstanding:
+                    w.process.kill()
+                else:
+                    w.tasks.send(STOP)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 5
+        for w in self.workers:
+            w.process.join(max(0.0, deadline - time.monotonic()))
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            self._forget(w)
+        self.workers = []
+        self.selector.close()
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers."""
+        return [w.process.pid for w in self.workers if w.process.pid is not None]
+
+    # -- work -----------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        """Records sent (or waiting to be sent again) and not yet answered."""
+        return sum(len(w.outstanding) for w in self.workers) + len(self.requeued)
+
+    def wants(self) -> int:
+        """How many more records the pool can take now (free chunk slots x chunksize)."""
+        if not self.workers:
+            return self.jobs * self.depth * self.chunksize
+        free = sum(self.depth - len(w.chunks) for w in self.workers)
+        return max(0, free * self.chunksize - len(self.requeued))
+
+    def submit(self, pending: deque[Task]) -> None:
+        """Send chunks from ``requeued`` then ``pending`` to every worker with a free slot.
+
+        The workers start with the first records to send (a rerun with nothing to
+        do starts none).
+        """
+        if not self.workers and (pending or self.requeued):
+            self.start()
+        for w in self.workers:
+            while len(w.chunks) < self.depth and (self.requeued or pending):
+                chunk: list[Task] = []
+                while len(chunk) < self.chunksize and (self.requeued or pending):
+                    chunk.append(self.requeued.popleft() if self.requeued else pending.popleft())
+                if not w.outstanding:
+                    w.since = time.monotonic()
+                w.outstanding.extend(chunk)
+                w.chunks.append(len(chunk))
+                try:
+                    w.tasks.send(chunk)
+                except OSError:  # it died idle since the last look: its records go back
+                    self._respawn(w)
+                    return
+
+    def events(self, timeout: float) -> Iterator[Outcome]:
+        """Outcomes ready within ``timeout`` seconds, including failures of hung or dead workers.
+
+        One poll of every worker's pipe and process per round, on a selector kept
+        for the pool's life; rounds repeat without waiting while outcomes keep coming.
+        """
+        busy = [w for w in self.workers if w.outstanding]
+        if not busy:
+            return
+        nearest = min(w.since + self.record_timeout for w in busy)
+        wait_for = max(0.0, min(timeout, nearest - time.monotonic()))
+        died: set[_Worker] = set()
+        ready = self.selector.select(wait_for)
+        for _round in range(256):
+            readable = []
+            for key, _mask in ready:
+                w, kind = key.data
+                if kind == "sentinel":
+                    died.add(w)
+                elif w.outstanding and w not in died:
+                    readable.append(w)
+            if not readable:
+                break
+            for w in readable:
+                try:
+                    outcome: Outcome = w.results.recv()
+                except (EOFError, OSError):
+                    died.add(w)
+                    continue
+                yield self._answered(w, outcome)
+            ready = self.selector.select(0)
+        for w in died - set(busy):  # died idle (the OOM killer, say): just replace it
+            if w in self.workers:
+                self._respawn(w)
+        for w in busy:
+            if w.outstanding and w in died:
+                yield from self._drain(w)  # what it sent before it died
+                if w.outstanding:
+                    w.process.join(5)  # its pipe may close before it is reaped
+                    code = w.process.exitcode
+                    yield self._replace(w, f"the worker died (exit code {code}) on this record")
+            elif w.outstanding and time.monotonic() - w.since > self.record_timeout:
+                yield self._replace(
+                    w, f"timed out: no result after {self.record_timeout:g} s (worker killed)"
+                )
+
+    def _answered(self, w: _Worker, outcome: Outcome) -> Outcome:
+        head = w.outstanding.popleft()
+        assert head[0] == outcome.record_id, (head[0], outcome.record_id)
+        w.since = time.monotonic()
+        w.chunks[0] -= 1
+        if w.chunks[0] == 0:
+            w.chunks.popleft()
+        return outcome
+
+    def _drain(self, w: _Worker) -> Iterator[Outcome]:
+        """Outcomes a dead worker sent before it died."""
+        while w.outstanding:
+            try:
+                if not w.results.poll():
+                    return
+                outcome: Outcome = w.results.recv()
+            except (EOFError, OSError):
+                return
+            yield self._answered(w, outcome)
+
+    def _replace(self, w: _Worker, message: str) -> Outcome:
+        """Kill ``w``, fail the record it was on, requeue the rest, start a new worker."""
+        record_id, record = w.outstanding.popleft()
+        self._respawn(w)
+        return Outcome(record_id, error=message, source=record.source)
+
+    def _respawn(self, w: _Worker) -> None:
+        """End ``w`` (killed if still alive), requeue what it held, start a worker in its place."""
+        if w.process.is_alive():
+            w.process.kill()
+        w.process.join()
+        self._forget(w)
+        self.requeued.extendleft(reversed(w.outstanding))
+        w.outstanding.clear()
+        self.workers[self.workers.index(w)] = self._spawn()
+        self.restarts += 1

@@ -1,0 +1,31 @@
+"""Imported once in the forkserver so that every worker forked from it starts warm.
+
+Importing this module loads the pipeline, the rules extractor, the catalog,
+the patterns and the unit registry (the seconds a cold process spends before
+its first record); workers forked from the server share those pages.  It has
+no other use: nothing imports it but :mod:`multiprocessing`'s forkserver.
+"""
+
+from __future__ import annotations
+
+from ..catalog import load_catalog
+from ..extract.rules import RulesExtractor
+from ..patterns import load_patterns
+from ..pipeline import normalize_text
+from . import worker  # noqa: F401  (the worker's own imports, loaded once)
+
+__all__: list[str] = []
+
+
+def _warm() -> None:
+    load_catalog()
+    load_patterns()
+    # one tiny record through the whole pipeline fills the lazy caches (units, regexes)
+    normalize_text(
+        "Inclusion Criteria:\n* Age 18-75 years\n* ALT <= 2.5 x ULN\n* Platelets >= 100 x 10^9/L",
+        name="warm-up",
+        extractor=RulesExtractor(),
+    )
+
+
+_warm()

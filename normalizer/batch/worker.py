@@ -1,0 +1,206 @@
+"""What runs inside a worker process: build the extractor once, normalise what arrives.
+
+The parent sends chunks of ``(record_id, record)`` over a pipe; the worker
+answers each record on its own (so that the parent knows which record a hung
+or crashed worker was on) with the document already serialised to JSON, its
+counts, its finding codes and the LLM usage it cost.  A record that raises is
+answered as a failure and the worker goes on.
+
+A worker dies with its parent: ``PR_SET_PDEATHSIG`` (Linux) kills it when the
+process that forked it ends, and a closed task pipe (the parent is gone) ends
+it between records.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from queue import SimpleQueue
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from ..extract.base import Extractor
+from ..models import Provenance
+from ..pipeline import normalize_record, provenance_of
+
+if TYPE_CHECKING:
+    from ..llm import LLMExtractor
+    from ..records import Record
+
+__all__ = ["STOP", "ExtractorFactory", "ExtractorSpec", "Outcome", "worker_main"]
+
+STOP = "stop"
+"""The message that ends a worker cleanly."""
+
+_PR_SET_PDEATHSIG = 1
+
+
+class ExtractorFactory(Protocol):
+    """Something picklable that builds the extractor in each process (and names the LLM one)."""
+
+    def build(self) -> tuple[Extractor, LLMExtractor | None]:
+        """The extractor, and the LLM extractor inside it (None for rules)."""
+        ...
+
+    def provenance(self) -> Provenance:
+        """What the extractor stamps on its documents (the parent's versions key)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExtractorSpec:
+    """The extractor options of ``normalize``, resolved, in a form a worker can rebuild."""
+
+    choice: str = "rules"
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    model: str | None = None
+    mode: str = "tools"
+    batch_size: int = 1
+    concurrency: int = 2
+    cache: Path | None = None
+    no_cache: bool = False
+    route: str = "incomplete"
+    timeout: float | None = None
+
+    def build(self) -> tuple[Extractor, LLMExtractor | None]:
+        """Build the extractor (rules without touching the LLM modules)."""
+        if self.choice == "rules":
+            from ..extract.rules import RulesExtractor
+
+            return RulesExtractor(), None
+        from ..cli import ExtractorOption, ModeOption, RouteOption, _make_extractor
+
+        return _make_extractor(
+            ExtractorOption(self.choice), base_url=self.base_url, api_key=self.api_key,
+            model=self.model, mode=ModeOption(self.mode), batch_size=self.batch_size,
+            concurrency=self.concurrency, cache=self.cache, no_cache=self.no_cache,
+            route=RouteOption(self.route), timeout=self.timeout,
+        )
+
+
+    def provenance(self) -> Provenance:
+        """The documents' provenance; for rules without compiling the rules (the parent's case)."""
+        if self.choice == "rules":
+            from ..extract.rules import RulesExtractor
+
+            return provenance_of(cast(Extractor, _Named(RulesExtractor.name)))
+        return provenance_of(self.build()[0])
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Just an extractor's name: all :func:`provenance_of` reads of the rules extractor."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A worker's answer for one record: its document (JSON) and counts, or why it failed."""
+
+    record_id: str
+    error: str | None = None
+    document: str = ""
+    nct_id: str | None = None
+    source: str = ""
+    statuses: tuple[int, int, int] = (0, 0, 0)
+    codes: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    cpu: float = 0.0
+    usage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def criteria(self) -> int:
+        """How many criteria the document has."""
+        return sum(self.statuses)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent ends (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        return
+
+
+def _usage(llm: LLMExtractor | None) -> dict[str, int]:
+    return {} if llm is None else llm.usage.as_dict()
+
+
+def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+
+
+def normalise_one(
+    record_id: str, record: Record, extractor: Extractor, llm: LLMExtractor | None
+) -> Outcome:
+    """Normalise one record into an :class:`Outcome` (a failure if anything raises)."""
+    before = _usage(llm)
+    start = time.perf_counter()
+    cpu = time.process_time()
+    try:
+        doc = normalize_record(record, extractor=extractor)
+        payload = doc.model_dump_json()
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:300]
+        return Outcome(record_id, error=f"{type(exc).__name__}: {reason}",
+                       source=record.source, usage=_delta(before, _usage(llm)))
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    statuses = Counter(c.status for c in doc.criteria)
+    codes = Counter(f.code for c in doc.criteria for f in c.findings)
+    return Outcome(
+        record_id,
+        document=payload,
+        nct_id=record.info.nct_id,
+        source=doc.source,
+        statuses=(statuses["accepted"], statuses["needs_review"], statuses["rejected"]),
+        codes=dict(codes),
+        seconds=seconds,
+        cpu=cpu,
+        usage=_delta(before, _usage(llm)),
+    )
+
+
+def _read_tasks(tasks: Connection, queue: SimpleQueue[Any]) -> None:
+    """Move chunks from the pipe into the queue; a closed pipe means the parent is gone."""
+    while True:
+        try:
+            message = tasks.recv()
+        except (EOFError, OSError):
+            os._exit(0)  # the parent died: nothing to send results to
+        queue.put(message)
+        if message == STOP:
+            return
+
+
+def worker_main(tasks: Connection, results: Connection, factory: ExtractorFactory) -> None:
+    """A worker's life: build the extractor, then answer every record of every chunk."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    extractor, llm = factory.build()
+    queue: SimpleQueue[Any] = SimpleQueue()
+    threading.Thread(target=_read_tasks, args=(tasks, queue), daemon=True).start()
+    while True:
+        chunk = queue.get()
+        if chunk == STOP:
+            break
+        for record_id, record in chunk:
+            outcome = normalise_one(record_id, record, extractor, llm)
+            try:
+                results.send(outcome)
+            except (BrokenPipeError, OSError):
+                os._exit(0)
+    results.close()

@@ -1,0 +1,160 @@
+"""``normalizer run``: a batch run of registry records into a run store, resumable.
+
+Registered on the main app by :mod:`normalizer.cli` (imported from there, after
+the shared option types it reads).  Exit codes as the README's table: 0 every
+record stored or unchanged; 1 some records or files failed (each named on
+stderr, and kept in the store's failures); 3 nothing could be read, or the
+store or a setting is invalid; 130/143 interrupted (what was written is whole).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .batch import ExtractorSpec, RunOptions, run_batch
+from .batch.pool import cpu_count
+from .cli import (
+    ApiKeyArg,
+    BaseUrlArg,
+    BatchArg,
+    CacheArg,
+    ConcurrencyArg,
+    ExtractorArg,
+    ExtractorOption,
+    GlobArg,
+    IdColumnArg,
+    InputFormatArg,
+    InputFormatOption,
+    ModeArg,
+    ModelArg,
+    ModeOption,
+    NoCacheArg,
+    RouteArg,
+    RouteOption,
+    SectionOption,
+    TextColumnArg,
+    TimeoutArg,
+    _make_extractor,
+)
+from .exits import EXIT_NOTHING_READ, EXIT_PARTIAL
+from .io import MAX_BYTES
+from .models import Section
+
+__all__ = ["DEFAULT_STORE", "run_command"]
+
+DEFAULT_STORE = "runs.sqlite"
+"""The store ``run`` writes when ``--store`` is not given: a SQLite file in the current folder."""
+
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def run_command(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Registry records: text files, ClinicalTrials.gov JSON / JSON Lines / zip, "
+            "AACT, CSV, directories, @list, - (see --input-format)."
+        ),
+    ],
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store", envvar="NORMALIZER_STORE",
+            help="Run store: a SQLite file (created) or postgresql://user@host/db.",
+        ),
+    ] = DEFAULT_STORE,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default: the usable cores)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo every record, even those stored unchanged.")
+    ] = False,
+    record_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1, help="Seconds a record may take before it is a failure (default: 120 for "
+            "rules, 1800 with an LLM).",
+        ),
+    ] = None,
+    chunksize: Annotated[
+        int, typer.Option(min=1, max=1000, help="Records sent to a worker at once.")
+    ] = 16,
+    input_format: InputFormatArg = InputFormatOption.auto,
+    glob: GlobArg = "*",
+    text_column: TextColumnArg = None,
+    id_column: IdColumnArg = None,
+    section: Annotated[
+        SectionOption | None,
+        typer.Option(help="Section of criteria before any header (else 'unknown')."),
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option(help="Refuse files larger than this many bytes.", min=1)
+    ] = MAX_BYTES,
+    summary_json: Annotated[
+        Path | None, typer.Option("--summary-json", help="Also write the summary here (JSON).")
+    ] = None,
+    extractor: ExtractorArg = ExtractorOption.rules,
+    base_url: BaseUrlArg = None,
+    api_key: ApiKeyArg = None,
+    model: ModelArg = None,
+    mode: ModeArg = ModeOption.tools,
+    batch_size: BatchArg = 1,
+    concurrency: ConcurrencyArg = 2,
+    cache: CacheArg = None,
+    no_cache: NoCacheArg = False,
+    route: RouteArg = RouteOption.incomplete,
+    timeout: TimeoutArg = None,
+) -> None:
+    """Normalise every record into a run store, in parallel; a rerun skips what is unchanged."""
+    from .store import Store
+
+    if summary_json is not None and not summary_json.parent.is_dir():
+        _err.print(f"[bold red]error:[/] --summary-json: folder {summary_json.parent} "
+                   "does not exist", markup=True)
+        raise typer.Exit(2)
+    choice = "rules"
+    if extractor is not ExtractorOption.rules:  # check the LLM settings once, before any worker
+        _reader, llm = _make_extractor(
+            extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
+            batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+            route=route, timeout=timeout,
+        )
+        if llm is not None:
+            choice = "llm" if extractor is ExtractorOption.llm else "hybrid"
+    spec = ExtractorSpec(
+        choice=choice, base_url=base_url, api_key=api_key, model=model, mode=mode.value,
+        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+        route=route.value, timeout=timeout,
+    )
+    default: Section = section.value if section else "unknown"
+    options = RunOptions(
+        jobs=jobs or cpu_count(),
+        chunksize=chunksize,
+        record_timeout=record_timeout or (120.0 if choice == "rules" else 1800.0),
+        force=force,
+        input_format=input_format.value,
+        glob=glob,
+        text_column=text_column,
+        id_column=id_column,
+        max_bytes=max_bytes,
+        default_section=default,
+        command="run " + " ".join(inputs[:3]) + (" ..." if len(inputs) > 3 else ""),
+    )
+    opened = Store.open(store)
+    try:
+        summary = run_batch(inputs, opened, spec, options, console=_err)
+    finally:
+        opened.close()
+    summary.render(_err)
+    if summary_json is not None:
+        summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
+    if summary.failed:
+        raise typer.Exit(EXIT_NOTHING_READ if summary.done + summary.skipped == 0 else EXIT_PARTIAL)
