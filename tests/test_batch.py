@@ -331,6 +331,37 @@ def test_ctgov_json_lines_by_nct_id(store_target: str, tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_record_id_given_twice_is_stored_once_whatever_finishes_first(
+    store_target: str, tmp_path: Path
+) -> None:
+    """The same NCT id in two inputs: an identical copy is skipped, a different one refused.
+
+    Found as a user: the ctgov_v2 search pages repeat two of the full studies with fewer
+    modules, and every rerun redid both copies, the store keeping whichever a worker
+    finished last.
+    """
+    from normalizer.records.synth import build_ctgov_studies, nct_id, write_jsonl
+
+    studies = build_ctgov_studies(6, [AGE, "Exclusion Criteria:\n* ALT > 3 x ULN\n"])
+    first = str(write_jsonl(tmp_path / "a.jsonl", studies))
+    copy = json.loads(json.dumps(studies[:2]))
+    copy[1]["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = "Age 30-40 years"
+    second = str(write_jsonl(tmp_path / "b.jsonl", copy))
+    for attempt in range(2):  # the first run, then a rerun
+        store, summary = _run([first, second], store_target, jobs=2, chunksize=1)
+        done = 6 if attempt == 0 else 0
+        assert (summary.done, summary.skipped, summary.failed) == (  # type: ignore[attr-defined]
+            done, 7 - done, 1
+        )
+        assert summary.failures == [  # type: ignore[attr-defined]
+            (f"{second}:2", f"record {nct_id(1)} was already read in this run with other "
+             "content; this copy is not stored (a record id must name one record)")
+        ]
+        doc = store.get_document(nct_id(1))
+        assert doc is not None and doc.source == f"{first}:2"
+        store.close()
+
+
 def test_progress_total_is_known_for_text_files_and_zips_only(tmp_path: Path) -> None:
     from normalizer.batch.runner import _known_total
     from normalizer.records.synth import build_ctgov_studies, write_jsonl, write_zip

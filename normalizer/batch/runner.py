@@ -95,6 +95,10 @@ class _Run:
         )
         self.pending: deque[Task] = deque()
         self.hashes: dict[str, str] = {}
+        # every record id read in this run, with a prefix of its content hash: a second
+        # copy of a record is skipped when identical and refused when it differs, so the
+        # store never depends on which copy a worker finished last (~50 bytes per record)
+        self.seen: dict[str, str] = {}
         self.buffer: list[DocumentRow] = []
         self.flushed = time.monotonic()
         self.progress: RunProgress | None = None
@@ -110,10 +114,21 @@ class _Run:
                 self.summary.failures.append((item.where, item.message))
                 failed += 1
                 continue
-            if item.info.id in self.hashes:  # the same record again while it is in flight
-                skipped += 1
-                continue
             digest = content_hash(item)
+            first = self.seen.get(item.info.id)
+            if first is not None:
+                if first == digest[:16]:  # the same record again, unchanged: done once
+                    skipped += 1
+                    continue
+                message = (
+                    f"record {item.info.id} was already read in this run with other "
+                    "content; this copy is not stored (a record id must name one record)"
+                )
+                self.store.save_failure(item.source, message, run_id=self.run_id)
+                self.summary.failures.append((item.source, message))
+                failed += 1
+                continue
+            self.seen[item.info.id] = digest[:16]
             row = known.get(item.info.id)
             if row is not None and row.content_hash == digest and row.versions_key == self.key:
                 skipped += 1
