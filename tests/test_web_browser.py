@@ -3,17 +3,21 @@
 The done-when session of issue 13: a store of real records, one record worked
 through with the keyboard (accept, edit a bound, reject, add a missed
 constraint, mark a number "not a constraint"), the page reloaded, the same
-input normalised again into the store (as ``normalizer run --force`` does: a
-fresh normalisation re-saved over each document) and every decision found
-re-applied; then one criterion's text changed and its decision found stale.
+input run again with ``normalizer run --force`` (a real run of the command, as a
+curator does it: every document normalised afresh and re-saved) and every
+decision found re-applied; then one criterion's text changed in the input, the
+input run again, and its decision found stale.
 The queue and summary screenshots are written by this test
 (``NORMALIZER_SCREENSHOTS=docs`` writes the README's, under ``docs/``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +36,7 @@ from normalizer.review.web.server import free_port
 from normalizer.store import Store
 
 from .conftest import REPO
-from .test_web import chia_record, chia_records, normalise_into
+from .test_web import chia_records
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,6 +63,41 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def write_studies(
+    path: Path, records: list[Any], edit: tuple[str, str, str] | None = None
+) -> Path:
+    """The records as ClinicalTrials.gov API v2 studies, one per line (JSON Lines).
+
+    ``edit`` (record id, old, new) replaces a piece of one record's text, as a registry
+    update does.
+    """
+    with open(path, "w", encoding="utf-8") as out:
+        for record in records:
+            text = record.text
+            if edit is not None and record.info.id == edit[0]:
+                assert edit[1] in text, "the edit must change the record's text"
+                text = text.replace(edit[1], edit[2], 1)
+            study = {"protocolSection": {
+                "identificationModule": {"nctId": record.info.id},
+                "eligibilityModule": {"eligibilityCriteria": text},
+            }}
+            out.write(json.dumps(study, ensure_ascii=False) + "\n")
+    return path
+
+
+def normalizer_run(*args: str) -> dict[str, Any]:
+    """``normalizer run ARGS`` in a child process; its --summary-json."""
+    summary = Path(args[-1]).with_suffix(".summary.json")
+    done = subprocess.run(
+        [sys.executable, "-m", "normalizer", "run", *args, "--summary-json", str(summary)],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(summary.read_text("utf-8"))
+    return result
 
 
 class Served:
@@ -187,8 +226,14 @@ def _check_png(path: Path) -> None:
 
 def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path) -> None:
     records = chia_records(40)
-    store = Store.open(tmp_path / "runs.sqlite")
-    docs = normalise_into(store, records)
+    target = tmp_path / "runs.sqlite"
+    studies = write_studies(tmp_path / "studies.jsonl", records)
+    first = normalizer_run(str(studies), "--store", str(target), "--jobs", "2")
+    assert first["records"]["done"] == 40 and first["records"]["failed"] == 0
+    store = Store.open(target)
+    docs = [store.get_document(r.info.id) for r in records]
+    assert all(d is not None for d in docs)
+    docs = [d for d in docs if d is not None]
     plans = [p for d, r in zip(docs, records, strict=True) if (p := plan_for(d, r.info.id))]
     assert plans, "some real record has three constraints and two loose numbers"
     plan = plans[0]
@@ -286,10 +331,20 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
         page.reload()
         applied()
 
-        # the same input normalised again into the store: every decision re-applied
-        before = store.stored()[plan.record_id].content_hash
-        normalise_into(store, records)
-        assert store.stored()[plan.record_id].content_hash == before
+        # the same input run again with --force: every document re-saved, every decision
+        # re-applied
+        before = store.stored()[plan.record_id]
+        forced = normalizer_run(str(studies), "--store", str(target), "--force")
+        assert forced["records"]["done"] == 40 and forced["run_id"] == first["run_id"] + 1
+        again = store.stored()[plan.record_id]
+        assert again.content_hash == before.content_hash
+        with store.engine.connect() as conn:
+            from normalizer.store import tables
+
+            run_of = conn.execute(
+                tables.records.select().where(tables.records.c.record_id == plan.record_id)
+            ).mappings().one()["run_id"]
+        assert run_of == forced["run_id"], "the document was written again by the forced run"
         page.reload()
         applied()
         assert page.locator(".stale").count() == 0
@@ -314,7 +369,9 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
         crit_text = next(c.text for c in docs[records.index(record)].criteria
                          if c.id == plan.accept[0])
         changed = crit_text.rstrip(".") + " at screening"
-        normalise_into(store, [chia_record(plan.record_id, edit=(crit_text, changed))])
+        write_studies(studies, records, edit=(plan.record_id, crit_text, changed))
+        rerun = normalizer_run(str(studies), "--store", str(target))
+        assert (rerun["records"]["done"], rerun["records"]["skipped"]) == (1, 39)
         page.goto(app.url + f"/record/{plan.record_id}")
         stale = page.locator(".stale")
         assert stale.count() == 1
