@@ -249,7 +249,12 @@ InputFormatArg = Annotated[
     ),
 ]
 GlobArg = Annotated[
-    str, typer.Option("--glob", help="Directories: read the files (recursing) matching this.")
+    str,
+    typer.Option(
+        "--glob",
+        help="Directories: read the files (recursing) matching this; the default takes "
+        "files named like records (.txt .json .jsonl .ndjson .zip .csv .tsv).",
+    ),
 ]
 TextColumnArg = Annotated[
     str | None,

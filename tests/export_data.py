@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from normalizer.models import (
     RegistryFields,
 )
 from normalizer.pipeline import canonical_of, normalize_record
-from normalizer.records import Record
+from normalizer.records import Record, read_records
 
 from .conftest import REPO, SEEDS, SHARED
 
@@ -45,33 +44,13 @@ def seed_records() -> list[Record]:
 
 
 def ctgov_records() -> list[Record]:
-    """Every study of the CT.gov API v2 corpus (single gets and search pages), once by NCT id."""
+    """Every study of the CT.gov API v2 corpus with criteria text, read by the package's
+    own reader (single gets and search pages), the first copy of each NCT id."""
     seen: dict[str, Record] = {}
-    for path in sorted(CTGOV.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        studies = data.get("studies") or [data]
-        for index, study in enumerate(studies):
-            ps = study.get("protocolSection", {})
-            ident = ps.get("identificationModule", {})
-            elig = ps.get("eligibilityModule", {})
-            nct = ident.get("nctId")
-            text = elig.get("eligibilityCriteria")
-            if not nct or not text or nct in seen:
-                continue
-            origin = RecordOrigin(
-                path=f"ctgov_v2/{path.name}", index=index if "studies" in data else None
-            )
-            info = RecordInfo(
-                id=nct,
-                nct_id=nct,
-                title=ident.get("briefTitle"),
-                conditions=ps.get("conditionsModule", {}).get("conditions", []),
-                origin=origin,
-                registry=RegistryFields(
-                    minimum_age=elig.get("minimumAge"), maximum_age=elig.get("maximumAge")
-                ),
-            )
-            seen[nct] = Record(info=info, text=text)
+    for item in read_records([str(CTGOV)], glob="*.json"):
+        assert isinstance(item, Record), f"the real corpus reads: {item}"
+        if item.text and item.info.id not in seen:
+            seen[item.info.id] = item
     return list(seen.values())
 
 

@@ -304,3 +304,70 @@ def test_export_unreadable_documents_file(tmp_path: Path) -> None:
     )
     assert proc.returncode == 3
     assert proc.stderr.strip().count("\n") == 0 and "cannot be read" in proc.stderr
+
+
+def test_a_curator_runs_the_registry_files_and_exports_every_format(tmp_path: Path) -> None:
+    """Done-when of issue 14, as a user does it: ``normalizer run`` on the ClinicalTrials.gov
+    corpus and the seeds, then ``normalizer export`` in each format from that store; the
+    FHIR Bundles validate with fhir.resources and the Circe JSON has Circe's shapes."""
+    import json
+    import subprocess
+    import sys
+
+    from normalizer.export.fhir import readings_of_bundle, validate_bundle
+
+    from .conftest import REPO, SEEDS
+    from .export_data import CTGOV
+    from .test_export_formats import REFERENCE, _shapes
+
+    target = tmp_path / "runs.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "normalizer", "run", str(CTGOV),
+         "--store", str(target), "--jobs", "1"],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    # the search pages repeat two full studies with fewer modules: refused, named, exit 1
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("already read in this run with other content") == 2
+    seeds = subprocess.run(
+        [sys.executable, "-m", "normalizer", "run", str(SEEDS), "--glob", "*.txt",
+         "--store", str(target)],
+        capture_output=True, text=True, cwd=REPO, timeout=600,
+    )
+    assert seeds.returncode == 0, seeds.stderr
+    store = Store.open(target)
+    count = store.count()
+    nct_ids = {r.nct_id for r in store.stored().values()}
+    store.close()
+    assert count == 20 + 2 and "NCT02576665" in nct_ids  # 20 studies, 2 seeds
+    outputs = {}
+    for fmt in ("csv", "parquet", "fhir", "omop"):
+        out = tmp_path / f"export.{fmt}"
+        result = subprocess.run(
+            [sys.executable, "-m", "normalizer", "export", "--store", str(target),
+             "--format", fmt, "--out", str(out)],
+            capture_output=True, text=True, cwd=REPO, timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"of {count} records" in result.stderr + result.stdout
+        outputs[fmt] = out
+    rows = read_csv(outputs["csv"])
+    assert rows == read_parquet(outputs["parquet"]) and rows
+    bundles = [json.loads(line) for line in outputs["fhir"].read_text("utf-8").splitlines()]
+    assert len(bundles) == count
+    readings = 0
+    for bundle in bundles:
+        validate_bundle(bundle)  # raises on anything the R5 models refuse
+        readings += len(readings_of_bundle(bundle))
+    assert readings > 0
+    reference: dict[str, dict[str, set[str]]] = {}
+    _shapes(json.loads(REFERENCE.read_text(encoding="utf-8")), "$", reference)
+    cohorts = [json.loads(line) for line in outputs["omop"].read_text("utf-8").splitlines()]
+    assert len(cohorts) == count
+    ours: dict[str, dict[str, set[str]]] = {}
+    for cohort in cohorts:
+        _shapes(cohort, "$", ours)
+    for parent, keys in ours.items():
+        assert parent in reference, f"{parent!r} is not an object Circe knows here"
+        for key, kinds in keys.items():
+            assert kinds <= reference[parent].get(key, set()), f"{parent}.{key}: {kinds}"

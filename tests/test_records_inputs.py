@@ -26,6 +26,13 @@ def test_directories_recurse_in_sorted_order_with_glob(tmp_path: Path) -> None:
     assert [r.source for r in nested] == [f"{tmp_path}/b/a.txt", f"{tmp_path}/b/z.txt"]
     _, none = read_all(tmp_path, glob="*.json")
     assert none[0].where == str(tmp_path) and "no files matching --glob '*.json'" in none[0].message
+    # the default takes files named like records: not the LICENSE or notes beside them
+    (tmp_path / "LICENSE").write_text("Permission is hereby granted", encoding="utf-8")
+    default, _ = read_all(tmp_path)
+    assert [r.source for r in default] == [
+        f"{tmp_path}/a.txt", f"{tmp_path}/b/a.txt", f"{tmp_path}/b/z.txt", f"{tmp_path}/c/d/e.txt"]
+    every, _ = read_all(tmp_path, glob="[Ln]*")
+    assert {Path(r.source).name for r in every} == {"LICENSE", "notes.md"}
 
 
 def test_an_existing_file_named_with_an_at_sign_is_a_file(

@@ -5,7 +5,10 @@ lines and lines starting with ``#`` skipped; paths as written, relative to the
 working directory); a directory is every regular file under it whose name
 matches ``glob`` (a pattern with a ``/`` matches the path under the
 directory), recursing, hidden files and symlinked directories left out, in
-sorted order.  Anything else is a file, read (or refused) by the readers.
+sorted order.  With the default ``*``, only files named like records
+(:data:`RECORD_SUFFIXES`: text, JSON, JSON Lines, zip, CSV) are taken, so the
+LICENSE or README beside a download is not read as a trial.  Anything else is
+a file, read (or refused) by the readers.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from pathlib import Path
 from ..models import RecordOrigin
 from .base import ReadFailure, failure
 
-__all__ = ["STDIN", "expand"]
+__all__ = ["RECORD_SUFFIXES", "STDIN", "expand"]
 
 STDIN = "-"
+RECORD_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".zip", ".csv", ".tsv")
+"""What a directory's files are named to be read under the default ``--glob *``."""
 
 
 def _walk(root: str, glob: str) -> list[str]:
@@ -33,6 +38,8 @@ def _walk(root: str, glob: str) -> list[str]:
             if name.startswith("."):
                 continue
             rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if glob == "*" and not name.lower().endswith(RECORD_SUFFIXES):
+                continue
             if fnmatch.fnmatchcase(rel if by_path else name, glob):
                 found.append(os.path.join(folder, name))
     return sorted(found)
