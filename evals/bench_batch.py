@@ -1,11 +1,12 @@
 """Benchmark ``normalizer run``: throughput by jobs, start-up, and memory at two sizes.
 
     python evals/bench_batch.py [--records 10000] [--small 2500]
-                                [--input text|ctgov-jsonl|ctgov-zip]
+                                [--input ctgov-jsonl ctgov-zip text ...]
                                 [--out evals/results/bench_batch.json]
 
 Builds ``--records`` registry records from the Chia and LCT corpus texts (cycled:
-one text file each, or API v2 studies in one JSON Lines file or one zip, through
+API v2 studies in one JSON Lines file and in one zip of one JSON per study, the
+default, both measured in the same run; or one text file each), through
 :mod:`normalizer.records.synth`) and runs the real command (``python -m normalizer run``,
 a fresh SQLite store each time, rules extractor) in one go, so that the figures
 sit side by side on the same, shared and noisy, machine:
@@ -165,39 +166,13 @@ def timed(argv: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--small", type=int, default=2_500)
-    parser.add_argument("--input", choices=sorted(BUILDERS), default="text")
-    parser.add_argument("--out", type=Path, default=REPO / "evals/results/bench_batch.json")
-    args = parser.parse_args()
-    load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        work = Path(tmp)
-        build = BUILDERS[args.input]
-        inputs = build(work / args.input, args.records)
-        small_inputs = inputs[: args.small] if args.input == "text" else build(
-            work / args.input, args.small
-        )
-        one = inputs[:1] if args.input == "text" else build(work / args.input, 1)
-        # start-up first, the corpus files now in the page cache
-        normalizer = [sys.executable, "-m", "normalizer"]
-        first = run(one, 1, work)["wall_seconds"]
-        warm = [run(one, 1, work)["wall_seconds"] for _ in range(3)]
-        store = work / "one.sqlite"
-        run(one, 1, work, store=store)
-        noop = [run(one, 1, work, store=store)["wall_seconds"] for _ in range(3)]
-        help_first = timed([*normalizer, "--help"])
-        help_warm = [timed([*normalizer, "--help"]) for _ in range(3)]
-        # throughput, side by side
-        by_jobs = {str(j): run(inputs, j, work) for j in (1, 2)}
-        small = run(small_inputs, 2, work)
-    startup = statistics.median(warm)
-    for figures in (*by_jobs.values(), small):  # start-up (a one-record run) taken out
-        steady = max(1e-9, figures["wall_seconds"] - startup)
-        figures["records_per_second_steady"] = round(figures["records"] / steady, 1)
-        figures["criteria_per_second_steady"] = round(figures["criteria"] / steady, 1)
+def throughput(name: str, count: int, small_count: int, work: Path) -> dict[str, Any]:
+    """Records/s and criteria/s with one and two jobs, and memory at two sizes, for one input."""
+    build = BUILDERS[name]
+    inputs = build(work / name, count)
+    small_inputs = inputs[:small_count] if name == "text" else build(work / name, small_count)
+    by_jobs = {str(j): run(inputs, j, work) for j in (1, 2)}
+    small = run(small_inputs, 2, work)
     one_job, two_jobs = by_jobs["1"], by_jobs["2"]
     speedup = two_jobs["records_per_second"] / one_job["records_per_second"]
     # what 2 free cores would give, from CPU seconds (load from other tenants left out):
@@ -206,39 +181,26 @@ def main() -> None:
     w = two_jobs["worker_cpu_seconds"] / two_jobs["records"]
     p = two_jobs["parent_cpu_seconds"] / two_jobs["records"]
     per_record = two_jobs["criteria"] / max(1, two_jobs["records"])
-    registry_hours = REGISTRY_CRITERIA / two_jobs["criteria_per_second"] / 3600
-    report = {
-        "bench": "bench_batch",
-        "input": args.input,
-        "records": args.records,
+    return {
+        "records": count,
         "criteria_per_record": round(per_record, 2),
-        "machine": {
-            "python": platform.python_version(), "cores": len(os.sched_getaffinity(0)),
-            "load_before": [round(x, 2) for x in load_before],
-            "load_after": [round(x, 2) for x in os.getloadavg()],
-        },
-        "startup_seconds": {
-            "one_record_run_first": first,
-            "one_record_run_median": round(statistics.median(warm), 2),
-            "nothing_to_do_rerun_median": round(statistics.median(noop), 2),
-            "help_first": round(help_first, 2),
-            "help_median": round(statistics.median(help_warm), 2),
-        },
         "throughput": by_jobs,
         "jobs2_over_jobs1": round(speedup, 2),
         "cpu_per_record_ms": {"worker": round(w * 1000, 3), "parent": round(p * 1000, 3)},
         "jobs2_over_jobs1_on_two_free_cores": round(2 * w / (w + p), 2),
         "memory": {
             "jobs": 2,
-            f"peak_rss_mb_{args.small}": small["peak_rss_mb"],
-            f"peak_rss_mb_{args.records}": two_jobs["peak_rss_mb"],
+            f"peak_rss_mb_{small_count}": small["peak_rss_mb"],
+            f"peak_rss_mb_{count}": two_jobs["peak_rss_mb"],
             "ratio": round(two_jobs["peak_rss_mb"] / small["peak_rss_mb"], 2),
         },
         "registry_estimate": {
             "records": REGISTRY_RECORDS, "criteria": REGISTRY_CRITERIA,
-            "hours_at_jobs2_criteria_rate": round(registry_hours, 2),
-            "hours_at_jobs2_record_rate_of_these_records": round(
-                REGISTRY_RECORDS / two_jobs["records_per_second"] / 3600, 2
+            "hours_at_jobs2_criteria_rate": round(
+                REGISTRY_CRITERIA / two_jobs["criteria_per_second"] / 3600, 2
+            ),
+            "hours_at_jobs2_on_two_free_cores": round(
+                REGISTRY_CRITERIA / per_record * (w + p) / 2 / 3600, 2
             ),
         },
         "targets": {
@@ -249,6 +211,54 @@ def main() -> None:
                 "memory_flat": two_jobs["peak_rss_mb"] <= small["peak_rss_mb"] * 1.2,
             },
         },
+    }
+
+
+def startup(work: Path) -> dict[str, Any]:
+    """A one-record run (first, then median of 3), its no-op rerun, and ``--help``."""
+    one = build_ctgov_jsonl(work / "one", 1)
+    normalizer = [sys.executable, "-m", "normalizer"]
+    first = run(one, 1, work)["wall_seconds"]
+    warm = [run(one, 1, work)["wall_seconds"] for _ in range(3)]
+    store = work / "one.sqlite"
+    run(one, 1, work, store=store)
+    noop = [run(one, 1, work, store=store)["wall_seconds"] for _ in range(3)]
+    help_first = timed([*normalizer, "--help"])
+    help_warm = [timed([*normalizer, "--help"]) for _ in range(3)]
+    return {
+        "one_record_run_first": first,
+        "one_record_run_median": round(statistics.median(warm), 2),
+        "nothing_to_do_rerun_median": round(statistics.median(noop), 2),
+        "help_first": round(help_first, 2),
+        "help_median": round(statistics.median(help_warm), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=2_500)
+    parser.add_argument(
+        "--input", nargs="+", choices=sorted(BUILDERS), default=["ctgov-jsonl", "ctgov-zip"],
+        help="one or more input kinds, measured side by side in this run",
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "evals/results/bench_batch.json")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        work = Path(tmp)
+        started = startup(work)  # first, the corpus files then in the page cache
+        inputs = {name: throughput(name, args.records, args.small, work) for name in args.input}
+    report = {
+        "bench": "bench_batch",
+        "command": "python evals/bench_batch.py " + " ".join(sys.argv[1:]),
+        "machine": {
+            "python": platform.python_version(), "cores": len(os.sched_getaffinity(0)),
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "startup_seconds": started,
+        "inputs": inputs,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
