@@ -75,7 +75,10 @@ class SuggestionReport(BaseModel):
 
     stamp: dict[str, str | None]
     cases: int
+    rules_in_review: int
+    """Gold cases the rules leave in review (before any sample)."""
     in_review: int
+    """Of those, the ones scored (the sample)."""
     verdicts: dict[str, int]
     rates: dict[str, float]
     suggested: int
@@ -114,6 +117,7 @@ def evaluate_suggestions(
     inputs = [CriterionInput(c.id, c.section, c.text, 0) for c in cases]
     by_rules = read_criteria(inputs, [c.text for c in cases], rules)
     review = [(c, r) for c, r in zip(cases, by_rules, strict=True) if r.status != "accepted"]
+    rules_in_review = len(review)
     if sample is not None:
         keep = {c.id for c in select_cases([c for c, _ in review], sample=sample)}
         review = [(c, r) for c, r in review if c.id in keep]
@@ -157,6 +161,7 @@ def evaluate_suggestions(
                "selection": None if only is None and sample is None
                else f"only={only} sample={sample}"},
         cases=len(cases),
+        rules_in_review=rules_in_review,
         in_review=len(review),
         verdicts=verdicts,
         rates={k: round(v / n, 4) for k, v in verdicts.items()},
@@ -176,8 +181,9 @@ def render_suggestions(report: SuggestionReport) -> object:
     from rich.text import Text
 
     head = Text(
-        f"suggestions on {report.in_review} of {report.cases} gold criteria the rules leave "
-        f"in review ({report.stamp.get('model')}, {report.stamp.get('prompt_id')}): "
+        f"suggestions on {report.in_review} of the {report.rules_in_review} gold criteria "
+        f"(of {report.cases}) the rules leave in review ({report.stamp.get('model')}, "
+        f"{report.stamp.get('prompt_id')}): "
         + ", ".join(f"{v} {k} ({report.rates[k]:.0%})" for k, v in report.verdicts.items())
         + f"; taking a suggested constraint would have been correct for {report.take_correct} "
         f"of {report.suggested} ({report.take_precision:.0%}), {report.gains} of them a gold "

@@ -13,7 +13,7 @@ LLM=(--base-url http://127.0.0.1:8011/v1 --api-key sk-local --model qwen2.5-code
 # the sample sizes must match evals/gate.sh
 SAMPLE_dev=40
 SAMPLE_test=20
-SAMPLE_suggest_dev=20
+SAMPLE_suggest_dev=15
 mkdir -p tests/cassettes/gold evals/results
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(hybrid-dev llm-dev hybrid-test llm-test suggest-dev batching)
