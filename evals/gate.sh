@@ -13,6 +13,8 @@ LLM=(--base-url http://127.0.0.1:8011/v1 --api-key sk-local --model qwen2.5-code
 # criterion); the sizes must match scripts/llm/record_gold.sh.
 SAMPLE_dev=40
 SAMPLE_test=20
+# the suggestion eval: a sample of the dev criteria the rules leave in review
+SAMPLE_suggest_dev=15
 
 for split in dev test; do
     echo "== gold $split: rules"
@@ -38,3 +40,9 @@ for split in dev test; do
         --sample "${!sample_var}" --out "evals/results/gold-rules-$split-sample.json" -f json \
         >/dev/null
 done
+
+echo "== gold dev: LLM suggestions on a ${SAMPLE_suggest_dev}-case sample of the criteria the rules leave in review (recorded responses)"
+"$PY" -m normalizer eval --gold gold/dev.jsonl --suggestions "${LLM[@]}" \
+    --sample "$SAMPLE_suggest_dev" --cassette tests/cassettes/gold/llm-dev.yaml \
+    --thresholds evals/thresholds.toml --gate suggestions.dev \
+    --out evals/results/suggestions-dev.json

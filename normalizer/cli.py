@@ -17,6 +17,8 @@ import json
 import logging
 import os
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,7 +47,7 @@ from .version import __version__
 # do not pay for pydantic models, the rules, verification or the exports.
 if TYPE_CHECKING:
     from .extract.base import Extractor
-    from .llm import LLMExtractor
+    from .llm import LLMExtractor, LLMUsage
     from .models import Document, Section
     from .review.queue import QueueRow
 
@@ -138,7 +140,22 @@ BatchArg = Annotated[
     int, typer.Option("--batch-size", min=1, max=32, help="Criteria per LLM request.")
 ]
 ConcurrencyArg = Annotated[
-    int, typer.Option("--concurrency", min=1, max=32, help="LLM requests in flight.")
+    int | None,
+    typer.Option(
+        "--concurrency", min=1, max=32, show_default=False,
+        help="LLM requests in flight. Default: 1 for a server on this machine (a loopback "
+        "--base-url such as llama.cpp's, which answers one request at a time), 4 for any "
+        "other endpoint. Each request's --timeout runs from when it is sent.",
+    ),
+]
+MaxTokensArg = Annotated[
+    int | None,
+    typer.Option(
+        "--max-tokens", min=64, show_default=False,
+        help="Cap on one LLM answer's tokens (default 2048). The budget of a request is "
+        "120 + 25 per number or list item of each criterion (at least 200 each); an answer "
+        "cut off at it is asked once more with twice the budget, up to this cap.",
+    ),
 ]
 CacheArg = Annotated[
     Path | None,
@@ -175,11 +192,12 @@ def _make_extractor(
     model: str | None = None,
     mode: ModeOption = ModeOption.tools,
     batch_size: int = 1,
-    concurrency: int = 1,
+    concurrency: int | None = None,
     cache: Path | None = None,
     no_cache: bool = False,
     route: RouteOption = RouteOption.incomplete,
     timeout: float | None = None,
+    max_tokens: int | None = None,
 ) -> tuple[Extractor, LLMExtractor | None]:
     """Build the extractor the options ask for, and the LLM extractor inside it (if any)."""
     from .extract.rules import RulesExtractor
@@ -208,25 +226,87 @@ def _make_extractor(
 
     settings = LLMSettings.from_env(
         base_url=base_url, api_key=api_key, model=model, mode=mode.value,
-        batch_size=batch_size, concurrency=concurrency, timeout=timeout,
+        batch_size=batch_size, concurrency=concurrency, timeout=timeout, max_tokens=max_tokens,
     )
     store = None if no_cache else open_cache(cache or default_cache_path(), warn=_warning)
     llm = LLMExtractor.from_settings(settings, cache=store)
+    llm.progress = _LiveStats(llm)
     if choice is ExtractorOption.llm:
         return LLMWithNotes(rules, llm), llm
     return HybridExtractor(rules, llm, route=route.value), llm
 
 
+PROGRESS_EVERY = 5.0
+"""Seconds between live stats lines on stderr when it is not a terminal
+(``NORMALIZER_PROGRESS_EVERY`` overrides it)."""
+
+
+def _criteria_words(u: LLMUsage) -> str:
+    """Where the criteria went: routed, skipped, sent (cache), read, failed."""
+    failed = []
+    if u.failed_transport:
+        failed.append(f"{u.failed_transport} endpoint")
+    if u.failed_invalid:
+        failed.append(f"{u.failed_invalid} invalid")
+    if u.failed_truncated:
+        failed.append(f"{u.failed_truncated} truncated")
+    why = f" ({', '.join(failed)}" if failed else ""
+    if failed and u.failed_cached:
+        why += f"; {u.failed_cached} replayed from the cache"
+    why += ")" if failed else ""
+    return (
+        f"{u.routed} criteria routed, {u.skipped_criteria} skipped (no number), "
+        f"{u.sent} sent ({u.cache_hits} from the cache), {u.done} answered, "
+        f"{u.failed} failed{why}"
+    )
+
+
+class _LiveStats:
+    """The live stats line on stderr: redrawn in place on a terminal, else every few s."""
+
+    def __init__(self, llm: LLMExtractor) -> None:
+        self._clock = time.monotonic
+        self._last = 0.0
+        try:
+            self._every = float(os.environ.get("NORMALIZER_PROGRESS_EVERY", PROGRESS_EVERY))
+        except ValueError:
+            self._every = PROGRESS_EVERY
+        self._lock = threading.Lock()
+        self.drawn = False
+
+    def __call__(self, usage: LLMUsage) -> None:
+        """Show ``usage`` (after each request)."""
+        with self._lock:
+            now = self._clock()
+            line = f"llm: {_criteria_words(usage)}"
+            if _err.is_terminal:
+                _err.file.write("\r\x1b[2K" + line[: max(20, _err.width - 1)])
+                _err.file.flush()
+                self.drawn = True
+            elif usage.done and now - self._last >= self._every:
+                self._last = now
+                _err.print(line, highlight=False, soft_wrap=True)
+
+    def clear(self) -> None:
+        """Remove the line drawn on a terminal (the summary comes in its place)."""
+        if self.drawn:
+            _err.file.write("\r\x1b[2K")
+            _err.file.flush()
+            self.drawn = False
+
+
 def _report_usage(llm: LLMExtractor | None) -> None:
     if llm is None:
         return
+    if isinstance(llm.progress, _LiveStats):
+        llm.progress.clear()
     u = llm.usage
     _err.print(
-        f"llm {llm.model} ({llm.prompt_id}): {u.requests} requests, {u.calls} calls, "
+        f"llm {llm.model} ({llm.prompt_id}): {_criteria_words(u)}; "
+        f"{u.requests} requests, {u.calls} calls, "
         f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, "
-        f"{u.cache_hits} cache hits, {u.transport_retries} retries, "
-        f"{u.failed_transport} failed (endpoint), {u.failed_invalid} failed (invalid answers)",
-        highlight=False,
+        f"{u.transport_retries} retries, {u.truncated_retries} retried with a larger budget",
+        highlight=False, soft_wrap=True,
     )
 
 
@@ -358,7 +438,8 @@ def normalize(
     model: ModelArg = None,
     mode: ModeArg = ModeOption.tools,
     batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = 2,
+    concurrency: ConcurrencyArg = None,
+    max_tokens: MaxTokensArg = None,
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
@@ -370,7 +451,7 @@ def normalize(
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout,
+        route=route, timeout=timeout, max_tokens=max_tokens,
     )
     default: Section = section.value if section else "unknown"
     out = _table_console()
@@ -463,7 +544,8 @@ def review(
     model: ModelArg = None,
     mode: ModeArg = ModeOption.tools,
     batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = 2,
+    concurrency: ConcurrencyArg = None,
+    max_tokens: MaxTokensArg = None,
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
@@ -487,7 +569,19 @@ def review(
         except ConfigError as exc:
             _error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
-        serve_store(store, host=host, port=port, token=token)
+        suggester = None
+        if base_url or api_key:  # an endpoint: the page reads suggestions on demand
+            from .review.web.app import Suggester
+
+            reader, llm = _make_extractor(
+                ExtractorOption.llm, base_url=base_url, api_key=api_key, model=model,
+                mode=mode, concurrency=1, cache=cache, no_cache=no_cache, timeout=timeout,
+                max_tokens=max_tokens,
+            )
+            assert llm is not None
+            llm.progress = None
+            suggester = Suggester(reader, f"llm:{llm.model}", llm.prompt_id)
+        serve_store(store, host=host, port=port, token=token, suggester=suggester)
         return
     if store is not None and not files:
         _review_store(store, output, include_accepted)
@@ -500,7 +594,7 @@ def review(
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout,
+        route=route, timeout=timeout, max_tokens=max_tokens,
     )
     default: Section = section.value if section else "unknown"
     seen = _Reading()
@@ -508,6 +602,78 @@ def review(
     _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
     _report_usage(llm)
     _exit_for(seen)
+
+
+@app.command()
+def suggest(
+    store: Annotated[
+        str,
+        typer.Option("--store", envvar="NORMALIZER_STORE", show_default=False,
+                     help="Run store: a SQLite file, or postgresql://..."),
+    ],
+    again: Annotated[
+        bool, typer.Option("--again", help="Read criteria that already have a suggestion too.")
+    ] = False,
+    cassette: Annotated[
+        Path | None,
+        typer.Option(help="Replay recorded LLM responses from this cassette (no network)."),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option(help="With --cassette: add responses missing from it.")
+    ] = False,
+    base_url: BaseUrlArg = None,
+    api_key: ApiKeyArg = None,
+    model: ModelArg = None,
+    mode: ModeArg = ModeOption.tools,
+    concurrency: ConcurrencyArg = None,
+    max_tokens: MaxTokensArg = None,
+    cache: CacheArg = None,
+    no_cache: NoCacheArg = False,
+    timeout: TimeoutArg = None,
+) -> None:
+    """Ask the LLM, in advance, for a suggestion on every criterion in the review queue.
+
+    Each criterion the store holds that verification did not accept, and that has no
+    suggestion for its current text, is read by the LLM and verified; the reading is
+    stored beside the rules' (never applied: the review page shows it, and a curator
+    takes it with one key, which records "suggested by").
+    """
+    from .recording import replaying
+    from .review.suggest import SuggestCounts, suggest_store
+    from .store import Store
+
+    if record and cassette is None:
+        _error("--record needs --cassette")
+        raise typer.Exit(EXIT_USAGE)
+    reader, llm = _make_extractor(
+        ExtractorOption.llm, base_url=base_url, api_key=api_key, model=model, mode=mode,
+        concurrency=concurrency, cache=cache, no_cache=no_cache or cassette is not None,
+        timeout=timeout, max_tokens=max_tokens,
+    )
+    assert llm is not None
+    opened = Store.open(store)
+
+    def shown(counts: SuggestCounts) -> None:
+        if _err.is_terminal:
+            _err.file.write(f"\r\x1b[2Ksuggest: {counts.read} read, {counts.kept} kept, "
+                            f"{counts.criteria} in review so far")
+            _err.file.flush()
+
+    try:
+        with replaying(cassette, record):
+            counts = suggest_store(opened, reader, suggested_by=f"llm:{llm.model}",
+                                   prompt_id=llm.prompt_id, again=again, progress=shown)
+    finally:
+        opened.close()
+    if _err.is_terminal:
+        _err.file.write("\r\x1b[2K")
+    statuses = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.statuses.items()))
+    _err.print(
+        f"suggest: {counts.records} records, {counts.criteria} criteria in review: "
+        f"{counts.read} read by the LLM ({statuses or 'none'}), {counts.kept} already had one",
+        highlight=False, soft_wrap=True,
+    )
+    _report_usage(llm)
 
 
 def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:
@@ -579,13 +745,22 @@ def eval_(
             "real endpoint; see scripts/llm/README.md).",
         ),
     ] = False,
+    suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--suggestions",
+            help="With --gold: score the LLM's suggestions on the criteria the rules leave "
+            "in review (right, wrong, invalid; would taking them be correct), per variable.",
+        ),
+    ] = False,
     extractor: ExtractorArg = ExtractorOption.rules,
     base_url: BaseUrlArg = None,
     api_key: ApiKeyArg = None,
     model: ModelArg = None,
     mode: ModeArg = ModeOption.tools,
     batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = 1,
+    concurrency: ConcurrencyArg = None,
+    max_tokens: MaxTokensArg = None,
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,
@@ -615,10 +790,14 @@ def eval_(
         raise typer.Exit(EXIT_USAGE)
     if cassette is not None:
         no_cache = True  # a replay must reach the (recorded) endpoint, not a local cache
+    if suggestions and gold is None:
+        _error("--suggestions needs --gold")
+        raise typer.Exit(EXIT_USAGE)
     reader, llm = _make_extractor(
-        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
+        ExtractorOption.llm if suggestions else extractor, base_url=base_url,
+        api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout,
+        route=route, timeout=timeout, max_tokens=max_tokens,
     )
     if brat is not None:
         from .evaluation.brat_score import render as render_brat
@@ -638,9 +817,34 @@ def eval_(
             render_brat(brat_report, console)
         _report_usage(llm)
         return
+    assert gold is not None
+    if suggestions:
+        from .evaluation.suggestions import evaluate_suggestions, render_suggestions
+        from .extract.rules import RulesExtractor
+
+        with replaying(cassette, record):
+            scored = evaluate_suggestions(
+                gold, RulesExtractor(), reader, provenance_of(reader).model_dump(),
+                only=only, sample=sample,
+            )
+        text = scored.model_dump_json(indent=2)
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text + "\n", encoding="utf-8")
+        if output is ReportFormat.json:
+            sys.stdout.write(text + "\n")
+        else:
+            console.print(render_suggestions(scored))
+        _report_usage(llm)
+        if thresholds is not None:
+            failed = rep.check_thresholds(scored, thresholds, gate or "suggestions")
+            for failure in failed:
+                _error(failure)
+            if failed:
+                raise typer.Exit(EXIT_BELOW_THRESHOLD)
+        return
     from .evaluation.gold import evaluate
 
-    assert gold is not None
     with replaying(cassette, record):
         report = evaluate(
             gold, reader, provenance_of(reader).model_dump(), only=only, sample=sample

@@ -107,7 +107,7 @@ def run_command(
     model: ModelArg = None,
     mode: ModeArg = ModeOption.tools,
     batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = 2,
+    concurrency: ConcurrencyArg = None,
     cache: CacheArg = None,
     no_cache: NoCacheArg = False,
     route: RouteArg = RouteOption.incomplete,

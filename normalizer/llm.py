@@ -52,11 +52,14 @@ if TYPE_CHECKING:
     import openai
 
 __all__ = [
+    "AnswerTruncated",
     "LLMAnswer",
     "LLMConstraint",
     "LLMExtractor",
     "LLMSettings",
     "LLMUsage",
+    "answer_budget",
+    "criterion_items",
     "locate_quote",
 ]
 
@@ -65,6 +68,26 @@ Comparator = Literal[">=", ">", "<=", "<", "=", "range"]
 
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct"
 _NUMBER_WORDS = re.compile(r"\d|\b(?:ULN|LLN|upper limit|lower limit)\b", re.IGNORECASE)
+
+
+REMOTE_CONCURRENCY = 4
+"""Requests in flight to an endpoint that is not on this machine (unless --concurrency)."""
+
+
+def is_loopback(base_url: str | None) -> bool:
+    """True for ``http://127.0.0.1:8011/v1``, ``http://localhost/v1``, ``http://[::1]/v1``."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not base_url:
+        return False
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class LLMSettings(BaseModel):
@@ -79,7 +102,10 @@ class LLMSettings(BaseModel):
     prompt: str = "extract-v1"
     temperature: float = 0.0
     seed: int = 0
-    max_tokens: int = Field(default=2048, ge=64, description="Cap; 120 + 200 per criterion.")
+    max_tokens: int = Field(
+        default=2048, ge=64,
+        description="Cap on one answer's tokens, first try and retry alike (see answer_budget).",
+    )
     timeout: float = Field(
         default=300.0, gt=0, description="Seconds per HTTP request ($NORMALIZER_TIMEOUT)."
     )
@@ -90,7 +116,12 @@ class LLMSettings(BaseModel):
         description="Criteria per request.  Measured on a seed record with the 1.5B model: "
         "4 per request cut prompt tokens by 40% but F1 from 0.22 to 0.10, so 1 by default.",
     )
-    concurrency: int = Field(default=2, ge=1, le=32)
+    concurrency: int | None = Field(
+        default=None, ge=1, le=32,
+        description="Requests in flight; by default 1 for a server on this machine (a "
+        "loopback base URL: llama.cpp's server answers one request at a time) and "
+        f"{REMOTE_CONCURRENCY} for any other endpoint.",
+    )
     max_wait: float = Field(default=30.0, ge=0, description="Cap on one backoff wait, seconds.")
 
     @classmethod
@@ -112,6 +143,18 @@ class LLMSettings(BaseModel):
                 ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def local(self) -> bool:
+        """True when the base URL is a loopback address (a server on this machine)."""
+        return is_loopback(self.base_url)
+
+    @property
+    def in_flight(self) -> int:
+        """The concurrency: as set, else 1 for a local server, else REMOTE_CONCURRENCY."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return 1 if self.local else REMOTE_CONCURRENCY
 
     @property
     def configured(self) -> bool:
@@ -272,13 +315,62 @@ class LLMAnswer(BaseModel):
 
 
 # ---------------------------------------------------------------------------
+# Answer budgets.
+
+_POWER = re.compile(r"10\s*(?:\^|\*\*?|\s)\s*\d+|\b10(?:9|12)(?=\s*/)")
+"""A power of ten inside a unit ("10^9/L", "10*9/L", "109/L"): part of a unit, not a value."""
+_ITEM = re.compile(r"\d+(?:[.,]\d+)?|[,;]|(?<=[A-Za-z])/(?=[A-Z])")
+"""A number, or a list separator ("AST/ALT", not "mg/dL"): each list item can be a
+constraint of its own."""
+
+ANSWER_OVERHEAD = 120
+"""Tokens of one answer's wrapper (the tool call, ``items``)."""
+TOKENS_PER_ITEM = 25
+"""Answer tokens per number or list item of a criterion.  Items outnumber constraints
+(a range has two numbers; prose has commas): on the recorded gold answers a criterion of
+8 items took 213 tokens and one of 6 took 286, while each of four of 8 to 13 items
+overflowed the old flat 200; an answer that still overflows is asked again with twice
+the budget."""
+MIN_CRITERION_TOKENS = 200
+"""Tokens for a criterion of up to 8 numbers and list items (the old flat budget)."""
+
+
+def criterion_items(text: str) -> int:
+    """What a criterion holds that can each become a constraint: numbers and list items.
+
+    Powers of ten inside a unit ("× 10^9/L") are not counted.
+    """
+    return len(_ITEM.findall(_POWER.sub(" ", text)))
+
+
+def answer_budget(texts: Sequence[str], cap: int) -> int:
+    """``max_tokens`` for one request, never over ``cap``.
+
+    The wrapper's 120 tokens plus, per criterion, 25 tokens per item (at least 200).
+    """
+    need = ANSWER_OVERHEAD + sum(
+        max(MIN_CRITERION_TOKENS, TOKENS_PER_ITEM * criterion_items(t)) for t in texts
+    )
+    return min(cap, need)
+
+
+# ---------------------------------------------------------------------------
 # Usage accounting and the extractor.
 
 
 @dataclass
 class LLMUsage:
-    """Calls and tokens of one run (re-asks and retries included)."""
+    """Criteria, calls and tokens of one run (re-asks and retries included).
 
+    ``routed`` criteria were handed to the LLM; ``skipped_criteria`` of them hold no
+    number and were not asked; ``sent`` were asked (of the endpoint, or answered from
+    the cache: ``cache_hits``).  Failures count criteria, whether the endpoint failed
+    now or the cache replays an answer that had failed (``failed_cached`` of them).
+    """
+
+    routed: int = 0
+    sent: int = 0
+    done: int = 0
     requests: int = 0
     calls: int = 0
     prompt_tokens: int = 0
@@ -287,6 +379,9 @@ class LLMUsage:
     transport_retries: int = 0
     failed_transport: int = 0
     failed_invalid: int = 0
+    failed_truncated: int = 0
+    failed_cached: int = 0
+    truncated_retries: int = 0
     skipped_criteria: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -296,11 +391,28 @@ class LLMUsage:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
 
+    @property
+    def failed(self) -> int:
+        """Criteria whose reading failed, however (endpoint, invalid, truncated)."""
+        return self.failed_transport + self.failed_invalid + self.failed_truncated
+
     def as_dict(self) -> dict[str, int]:
         """The counters as a plain dict."""
         return {
             k: v for k, v in self.__dict__.items() if not k.startswith("_") and isinstance(v, int)
         }
+
+
+def request_timeout(seconds: float) -> Any:
+    """The HTTP timeout: ``seconds`` from when the request is sent until its answer.
+
+    Waiting for a free connection in the client's pool is not counted (``pool=None``):
+    a request queued behind others in this process does not time out before it is
+    sent.  Connecting gets at most 30 s of it.
+    """
+    import httpx
+
+    return httpx.Timeout(seconds, connect=min(30.0, seconds), pool=None)
 
 
 class MalformedBody(Exception):
@@ -363,6 +475,8 @@ class LLMExtractor:
         self.prompt_id = self.prompt.id
         self.cache = cache
         self.usage = LLMUsage()
+        self.progress: Callable[[LLMUsage], None] | None = None
+        """Called with the usage after each request finishes (a live progress line)."""
         self._client = client
         self._sleep = sleep
         modes = {
@@ -393,9 +507,13 @@ class LLMExtractor:
             base_url=settings.base_url,
             api_key=settings.api_key or "not-needed",
             max_retries=0,
-            timeout=settings.timeout,
+            timeout=request_timeout(settings.timeout),
         )
         return cls(client, settings, cache=cache)
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self.usage)
 
     # -- transport ---------------------------------------------------------
 
@@ -432,6 +550,7 @@ class LLMExtractor:
                         prompt_tokens=int(usage.prompt_tokens or 0),
                         completion_tokens=int(usage.completion_tokens or 0),
                     )
+                _raise_if_cut(response, int(kwargs.get("max_tokens") or 0))
                 return response
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
@@ -470,7 +589,42 @@ class LLMExtractor:
     def _ask_endpoint(
         self, key: str, context: dict[str, Any], payload: list[dict[str, str]], size: int
     ) -> LLMAnswer:
+        """Ask; an answer cut off at its budget is asked once more with twice the budget.
+
+        A cut answer is never cached: :class:`AnswerTruncated` goes up instead.
+        """
+        budget = answer_budget([p["text"] for p in payload], self.settings.max_tokens)
+        try:
+            answer = self._ask_once(context, payload, budget)
+        except AnswerTruncated:
+            larger = min(self.settings.max_tokens, 2 * budget)
+            if larger <= budget:
+                raise
+            self.usage.add(truncated_retries=1)
+            answer = self._ask_once(context, payload, larger)
+        if self.cache is not None:
+            self.cache.put(key, self.model, self.prompt_id, answer.model_dump(mode="json"))
+        return answer
+
+    def _ask_once(
+        self, context: dict[str, Any], payload: list[dict[str, str]], budget: int
+    ) -> LLMAnswer:
+        from instructor.core.exceptions import IncompleteOutputException
+
         self.usage.add(requests=1)
+        try:
+            return self._ask_instructor(context, payload, budget)
+        except IncompleteOutputException as exc:
+            raise AnswerTruncated(budget) from exc
+        except Exception as exc:
+            # an answer cut inside its JSON that the server did not flag ("EOF while parsing")
+            if "EOF while parsing" in str(exc):
+                raise AnswerTruncated(budget) from exc
+            raise
+
+    def _ask_instructor(
+        self, context: dict[str, Any], payload: list[dict[str, str]], budget: int
+    ) -> LLMAnswer:
         answer: LLMAnswer = self._create(
             response_model=LLMAnswer,
             context={
@@ -486,10 +640,8 @@ class LLMExtractor:
             ],
             temperature=self.settings.temperature,
             seed=self.settings.seed,
-            max_tokens=min(self.settings.max_tokens, 120 + 200 * size),
+            max_tokens=budget,
         )
-        if self.cache is not None:
-            self.cache.put(key, self.model, self.prompt_id, answer.model_dump(mode="json"))
         return answer
 
     def _read_batch(self, batch: Sequence[CriterionInput]) -> list[Extraction]:
@@ -499,17 +651,24 @@ class LLMExtractor:
             answer = self._ask(batch)
             if isinstance(answer, str):
                 raise _CachedInvalid(answer)
+        except AnswerTruncated as exc:
+            if len(batch) > 1:
+                return [e for item in batch for e in self._read_batch([item])]
+            self.usage.add(failed_truncated=1)
+            return [_failed("llm-answer-truncated", str(exc))]
         except _CachedInvalid as exc:
             if len(batch) > 1:
                 return [e for item in batch for e in self._read_batch([item])]
+            self.usage.add(failed_invalid=1, failed_cached=1)
             return [_failed("llm-invalid-output", str(exc))]
         except InstructorRetryException as exc:
             cause = exc.__cause__ or exc.__context__
             if cause is not None and (_is_transient(cause) or _is_api_error(cause)):
-                self.usage.add(failed_transport=1)
+                self.usage.add(failed_transport=len(batch))
                 code, what = "llm-unavailable", f"the LLM endpoint failed: {_short(cause)}"
             else:
-                self.usage.add(failed_invalid=1)
+                if len(batch) == 1:  # a batch's criteria are asked again one by one
+                    self.usage.add(failed_invalid=1)
                 code = "llm-invalid-output"
                 what = f"the LLM's answer stayed invalid after re-asks: {_invalid_reason(exc)}"
                 if self.cache is not None:
@@ -522,7 +681,7 @@ class LLMExtractor:
         except Exception as exc:
             if not (_is_transient(exc) or _is_api_error(exc)):
                 raise
-            self.usage.add(failed_transport=1)
+            self.usage.add(failed_transport=len(batch))
             return [_failed("llm-unavailable", f"the LLM endpoint failed: {_short(exc)}")
                     for _ in batch]
         return [_to_extraction(item, crit) for item, crit in zip(answer.items, batch, strict=True)]
@@ -531,6 +690,7 @@ class LLMExtractor:
         """Read ``criteria``: batched, concurrent, cached; never raises for a bad answer."""
         results: list[Extraction | None] = [None] * len(criteria)
         todo: list[int] = []
+        self.usage.add(routed=len(criteria))
         for n, item in enumerate(criteria):
             if _NUMBER_WORDS.search(item.text):
                 todo.append(n)
@@ -539,12 +699,50 @@ class LLMExtractor:
                 self.usage.add(skipped_criteria=1)
         size = self.settings.batch_size
         batches = [todo[i : i + size] for i in range(0, len(todo), size)]
-        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            read = pool.map(lambda b: self._read_batch([criteria[i] for i in b]), batches)
+        self._report()
+
+        def read_one(b: list[int]) -> list[Extraction]:
+            self.usage.add(sent=len(b))
+            try:
+                return self._read_batch([criteria[i] for i in b])
+            finally:
+                self.usage.add(done=len(b))
+                self._report()
+
+        with ThreadPoolExecutor(max_workers=self.settings.in_flight) as pool:
+            read = pool.map(read_one, batches)
             for batch, extractions in zip(batches, read, strict=True):
                 for i, extraction in zip(batch, extractions, strict=True):
                     results[i] = extraction
         return [r if r is not None else Extraction() for r in results]
+
+
+class AnswerTruncated(Exception):
+    """The answer was cut off at its token budget (finish_reason "length", or cut JSON)."""
+
+    def __init__(self, budget: int) -> None:
+        """Cut off at ``budget`` tokens."""
+        self.budget = budget
+        super().__init__(
+            f"the LLM's answer was cut off at its budget of {budget} tokens before it was "
+            "complete, and was not kept (raise --max-tokens, or review the criterion by hand)"
+        )
+
+
+def _raise_if_cut(response: Any, budget: int) -> None:
+    """Raise instructor's IncompleteOutputException for an answer that hit its budget.
+
+    llama.cpp's server reports ``finish_reason`` "tool_calls" even for a tool call cut
+    at ``max_tokens``; the completion tokens tell.
+    """
+    from instructor.core.exceptions import IncompleteOutputException
+
+    choices = getattr(response, "choices", None) or []
+    reason = getattr(choices[0], "finish_reason", None) if choices else None
+    usage = getattr(response, "usage", None)
+    used = int(getattr(usage, "completion_tokens", 0) or 0) if usage is not None else 0
+    if reason == "length" or (budget and used >= budget):
+        raise IncompleteOutputException(last_completion=response)
 
 
 class _CachedInvalid(Exception):

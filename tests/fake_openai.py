@@ -31,6 +31,8 @@ class Reply:
     arguments: Any = None  # the tool-call arguments (JSON-serialisable) for kind=ok
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    finish_reason: str = "tool_calls"  # "length": cut off at max_tokens
+    raw_arguments: str | None = None  # arguments sent as this string (e.g. cut JSON)
 
 
 @dataclass
@@ -42,7 +44,10 @@ class FakeServer:
     requests: list[dict[str, Any]]
 
 
-def _completion(tool_name: str, arguments: Any) -> dict[str, Any]:
+def _completion(
+    tool_name: str, arguments: Any, finish_reason: str = "tool_calls", raw: str | None = None,
+    completion_tokens: int = 20,
+) -> dict[str, Any]:
     return {
         "id": "fake-1",
         "object": "chat.completion",
@@ -51,7 +56,7 @@ def _completion(tool_name: str, arguments: Any) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "finish_reason": "tool_calls",
+                "finish_reason": finish_reason,
                 "message": {
                     "role": "assistant",
                     "content": None,
@@ -59,13 +64,17 @@ def _completion(tool_name: str, arguments: Any) -> dict[str, Any]:
                         {
                             "id": "call_fake",
                             "type": "function",
-                            "function": {"name": tool_name, "arguments": json.dumps(arguments)},
+                            "function": {
+                                "name": tool_name,
+                                "arguments": json.dumps(arguments) if raw is None else raw,
+                            },
                         }
                     ],
                 },
             }
         ],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+        "usage": {"prompt_tokens": 100, "completion_tokens": completion_tokens,
+                  "total_tokens": 100 + completion_tokens},
     }
 
 
@@ -99,7 +108,11 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if reply.delay or reply.kind == "hang":
                 time.sleep(reply.delay or 5.0)
             if reply.kind == "ok":
-                body = json.dumps(_completion(tool_name, reply.arguments)).encode()
+                cut = reply.finish_reason == "length"
+                used = int(request.get("max_tokens") or 20) if cut else 20
+                body = json.dumps(_completion(
+                    tool_name, reply.arguments, reply.finish_reason, reply.raw_arguments, used
+                )).encode()
                 self._send(200, body, reply.headers)
             elif reply.kind == "status":
                 body = json.dumps({"error": {"message": f"fake error {reply.status}",

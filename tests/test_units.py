@@ -326,3 +326,23 @@ def test_english_words_are_not_units(word: str) -> None:
 def test_degree_look_alikes() -> None:
     assert to_ucum("ºF") == "[degF]"  # masculine ordinal, not 'of'
     assert to_ucum("˚C") == "Cel"
+
+
+def test_centigray_reads_as_ucum_cgy() -> None:
+    """Issue 16: 'cGy' (prior radiotherapy dose) was reported as an unreadable unit."""
+    from normalizer.extract.base import CriterionInput
+    from normalizer.llm import LLMItem, _to_extraction
+    from normalizer.units import dimensionality, to_ucum
+
+    assert to_ucum("cGy") == "cGy" and to_ucum("centigray") == "cGy"
+    assert to_ucum("Gy") == "Gy" and dimensionality("cGy") == dimensionality("Gy")
+    text = "Prior radiotherapy > 3000 cGy to the spinal cord"
+    item = LLMItem.model_construct(id="c1", constraints=[{
+        "quote": "radiotherapy > 3000 cGy", "variable": "other", "label": "radiotherapy",
+        "comparator": ">", "value": 3000.0, "unit": "cGy"}])
+    from normalizer.llm import LLMConstraint
+
+    item.constraints = [LLMConstraint(**c) for c in item.constraints]  # type: ignore[arg-type]
+    read = _to_extraction(item, CriterionInput("exc-1", "exclusion", text, 0))
+    assert [c.unit for c in read.constraints] == ["cGy"]
+    assert "unit-unreadable" not in {f.code for f in read.findings}

@@ -29,7 +29,7 @@ import pytest
 
 from normalizer.models import Document
 from normalizer.review.curate import curated_document
-from normalizer.review.decisions import decisions_for
+from normalizer.review.decisions import criterion_hash, decisions_for
 from normalizer.review.web import create_app
 from normalizer.review.web.forms import free_numbers
 from normalizer.review.web.server import free_port
@@ -386,3 +386,75 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
     page.close()
     store.close()
     assert errors == [], f"the page raised JavaScript errors: {errors}"
+
+
+SEED_001 = REPO.parent / "shared" / "seeds" / "001_1264358aa91b314b.txt"
+SEEDS_CASSETTE = REPO / "tests" / "cassettes" / "gold" / "llm-seeds-b1.yaml"
+
+
+def suggested_store(path: Path) -> tuple[Store, str]:
+    """Seed 001 read by the rules into a store, then `normalizer suggest` on it, its LLM
+    answers replayed from the recorded cassette of that record (no network)."""
+    import subprocess
+    import sys
+
+    from .test_web import normalise_into, text_record
+
+    record_id = "SEED-001"
+    store = Store.open(path)
+    normalise_into(store, [text_record(record_id, SEED_001.read_text(encoding="utf-8"))])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NORMALIZER_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "normalizer", "suggest", "--store", str(path),
+         "--cassette", str(SEEDS_CASSETTE), "--base-url", "http://127.0.0.1:8011/v1",
+         "--api-key", "sk-local", "--model", "qwen2.5-coder-1.5b-instruct"],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "read by the LLM" in done.stderr, done.stderr
+    return store, record_id
+
+
+def test_a_suggestion_is_taken_with_one_key_and_stored_as_a_decision(
+    browser: Any, tmp_path: Path
+) -> None:
+    from normalizer.review.suggest import suggestions_for
+
+    store, record_id = suggested_store(tmp_path / "runs.sqlite")
+    suggestions = suggestions_for(store, record_id)
+    doc = curated_document(store, record_id)
+    assert doc is not None
+    # a criterion in review for which the LLM suggests a constraint
+    crit, suggestion = next(
+        (c, s) for c in doc.criteria
+        if (s := suggestions.get(criterion_hash(c.text))) is not None
+        and s.constraints and c.status != "accepted"
+    )
+    # never applied before a curator takes it
+    assert decisions_for(store, record_id) == []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with Served(store) as app:
+        page.goto(app.url + "/")
+        page.fill("#curator", "Ana Curator")
+        press_and_wait(page, "Enter")
+        page.goto(f"{app.url}/record/{record_id}#s-{crit.id}-0")
+        shown = page.locator(f'tr.item.sug[data-crit="{crit.id}"][data-k="0"]')
+        assert shown.is_visible() and "current" in (shown.get_attribute("class") or "")
+        assert "LLM suggestion" in page.inner_text(f"#c-{crit.id} .suggestion")
+        press_and_wait(page, "t")
+        assert "added" in page.inner_text(".flash") or "corrected" in page.inner_text(".flash")
+        assert "taken" in page.inner_text(f'tr.item.sug[data-crit="{crit.id}"][data-k="0"]')
+    [decision] = decisions_for(store, record_id)
+    assert decision.curator == "Ana Curator"
+    assert decision.suggested_by == "llm:qwen2.5-coder-1.5b-instruct"
+    assert decision.constraint is not None
+    assert decision.constraint.variable == suggestion.constraints[0].variable
+    after = curated_document(store, record_id)
+    assert after is not None
+    taken = [c for k in after.criteria if k.id == crit.id for c in k.constraints
+             if c.decided_by is not None]
+    assert taken and taken[0].decided_by is not None
+    assert taken[0].decided_by.suggested_by == "llm:qwen2.5-coder-1.5b-instruct"
+    assert errors == []

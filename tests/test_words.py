@@ -116,7 +116,8 @@ def _corpus_texts() -> Iterator[str]:
 
 
 def _llm_findings() -> list[Finding]:
-    """llm-unavailable, llm-invalid-output and unit-unreadable, from the fake server."""
+    """llm-unavailable, llm-invalid-output, llm-answer-truncated, unit-unreadable...,
+    from the fake server."""
     out: list[Finding] = []
     invented = {"items": [{"id": "c1", "constraints": [
         {**GOOD["items"][0]["constraints"][0], "quote": "Platelet count ≥ 150 x 10^9/L"}]}]}
@@ -130,7 +131,8 @@ def _llm_findings() -> list[Finding]:
     text = "Platelet count ≥ 100 x 10^9/L"
     for replies in ([Reply("status", status=502)] * 3, [Reply("ok", arguments=invented)] * 2,
                     [Reply("ok", arguments=odd_unit)], [Reply("ok", arguments=repeated)],
-                    [Reply("ok", arguments=many)], [Reply("ok", arguments=long_label)]):
+                    [Reply("ok", arguments=many)], [Reply("ok", arguments=long_label)],
+                    [Reply("ok", finish_reason="length", raw_arguments='{"items": [')] * 2):
         with fake_openai(*replies) as srv:
             [result] = make(srv.url).extract([CriterionInput("inc-1", "inclusion", text, 0)])
         out += result.findings

@@ -64,7 +64,7 @@ class ExtractorSpec:
     model: str | None = None
     mode: str = "tools"
     batch_size: int = 1
-    concurrency: int = 2
+    concurrency: int | None = None
     cache: Path | None = None
     no_cache: bool = False
     route: str = "incomplete"

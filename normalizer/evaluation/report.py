@@ -170,7 +170,7 @@ def render_comparison(c: Comparison) -> Group:
     return Group(*parts)
 
 
-def check_thresholds(report: EvalReport, path: Path, key: str) -> list[str]:
+def check_thresholds(report: BaseModel, path: Path, key: str) -> list[str]:
     """Compare ``report`` with the floors under ``[key]`` in a TOML file; return failures.
 
     Floors are named like the report's figures: ``micro.f1``, ``status.accepted_precision``;

@@ -7,7 +7,7 @@ review page and ``normalizer export`` read from the same store.
 
     >>> store = Store.open(":memory:")
     >>> store.schema_version()
-    2
+    3
 
 A target is a file path (SQLite, the default) or a database URL
 (``postgresql://user@host/db`` for a team; ``sqlite:///path``).  The schema is

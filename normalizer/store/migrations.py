@@ -41,7 +41,14 @@ def _decisions(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _suggestions(conn: Connection) -> None:
+    tables.suggestions.create(conn, checkfirst=True)
+    for index in tables.suggestions.indexes:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "runs, records and failures", _runs_records_failures),
     Migration(2, "curator decisions and their history", _decisions),
+    Migration(3, "LLM suggestions for criteria in review", _suggestions),
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "migrations_table",
     "records",
     "runs",
+    "suggestions",
 ]
 
 metadata = MetaData()
@@ -121,3 +122,23 @@ decision_history = Table(
     Column("after_json", Text, nullable=False, doc="JSON: the decision after."),
 )
 Index("decision_history_record_id", decision_history.c.record_id)
+
+# -- migration 3: LLM suggestions -------------------------------------------------------
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(400), nullable=False),
+    Column("criterion_hash", String(64), nullable=False, doc="sha256 of the criterion text."),
+    Column("criterion_text", Text, nullable=False),
+    Column("suggested_by", String(200), nullable=False, doc="llm:<model> that read it."),
+    Column("prompt_id", String(200)),
+    Column("status", String(20), nullable=False, doc="The suggestion's verification status."),
+    Column("constraints_json", Text, nullable=False,
+           doc="JSON: the constraints, evidence relative to criterion_text."),
+    Column("findings_json", Text, nullable=False, doc="JSON: its verification findings."),
+    Column("at", String(40), nullable=False),
+    UniqueConstraint("record_id", "criterion_hash", name="suggestions_key"),
+)
+Index("suggestions_record_id", suggestions.c.record_id)

@@ -1,10 +1,13 @@
 """Developer probe: one instructor (Mode.TOOLS) extraction against the local LLM.
 
-Not a test and not part of CI. Run with the project's venv (openai 3.x, instructor, vcrpy):
+Not a test and not part of CI. Run with the project's venv: ``live`` and ``prompt`` need
+only the package install (openai, instructor); ``record`` and ``replay`` also need vcrpy,
+from the dev extras (``.venv/bin/pip install -e '.[dev]'``):
 
-    python scripts/llm/probe.py live             # live calls: result, usage, latency
-    python scripts/llm/probe.py record CASSETTE  # same call, recorded with vcrpy
-    python scripts/llm/probe.py replay CASSETTE  # record_mode='none', network blocked
+    .venv/bin/python scripts/llm/probe.py live             # live calls: result, usage, latency
+    .venv/bin/python scripts/llm/probe.py prompt           # the project's real prompt (extract-v1)
+    .venv/bin/python scripts/llm/probe.py record CASSETTE  # same call, recorded with vcrpy
+    .venv/bin/python scripts/llm/probe.py replay CASSETTE  # record_mode='none', network blocked
 
 Reads OPENAI_BASE_URL (default http://127.0.0.1:8011/v1), OPENAI_API_KEY (default sk-local)
 and NORMALIZER_MODEL (default qwen2.5-coder-1.5b-instruct); PROBE_TIMEOUT seconds (default 600).
@@ -19,13 +22,14 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import instructor
 import openai
-import vcr
-import yaml
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    import vcr
 
 CRITERION = "Platelet count >= 100 x 10^9/L"
 OTHER_CRITERION = "Hemoglobin >= 9 g/dL"
@@ -84,8 +88,19 @@ def show(bound: Bound, completion: Any, latency: float) -> None:
     print("model id :", completion.model, "| system_fingerprint:", completion.system_fingerprint)
 
 
+def _vcr_module() -> Any:
+    try:
+        import vcr
+    except ImportError:
+        sys.exit(
+            "record and replay need vcrpy, from the dev extras: "
+            ".venv/bin/pip install -e '.[dev]'  (live and prompt do not)"
+        )
+    return vcr
+
+
 def my_vcr(record_mode: str) -> vcr.VCR:
-    return vcr.VCR(
+    return _vcr_module().VCR(
         record_mode=record_mode,
         match_on=["method", "uri", "body"],
         filter_headers=["authorization"],
@@ -102,6 +117,38 @@ def cmd_live(n: int) -> None:
     print("deterministic across calls:", len(set(results)) == 1)
 
 
+# seed 001 (gold/dev.jsonl): a short criterion, and one holding eight lab limits
+REAL_CRITERIA = [
+    "ECOG ps 0 to 1.",
+    "Neutrophil count ≥1.5\\*109/L, platelet count ≥10.0\\*109/L, hemochrome ≥9g/dL; "
+    "Serum creatinine ≤1.5 times the upper limit of normal value; Bilirubin ≤1.5 times the "
+    "upper limit of normal value, AST, ALT, AKP≤2.5 times the upper limit of normal value.",
+]
+
+
+def cmd_prompt(texts: list[str]) -> None:
+    """Latency of the project's own reading (prompt extract-v1, its budget, its checks)."""
+    from normalizer.extract.base import CriterionInput
+    from normalizer.llm import LLMExtractor, LLMSettings
+
+    base_url, api_key, model = settings()
+    timeout = float(os.environ.get("PROBE_TIMEOUT", "600"))
+    reader = LLMExtractor.from_settings(LLMSettings(
+        base_url=base_url, api_key=api_key, model=model, timeout=timeout, transport_attempts=1))
+    for text in texts:
+        before = dict(reader.usage.as_dict())
+        t0 = time.perf_counter()
+        [read] = reader.extract([CriterionInput("inc-1", "inclusion", text, 0)])
+        latency = time.perf_counter() - t0
+        after = reader.usage.as_dict()
+        spent = {k: after[k] - before.get(k, 0) for k in
+                 ("calls", "prompt_tokens", "completion_tokens", "truncated_retries")}
+        print(f"--- {text[:60]!r}")
+        print(f"latency  : {latency:.1f} s  ({spent})")
+        print("read     :", [(c.variable, c.lower, c.upper, c.unit) for c in read.constraints])
+        print("findings :", [f.code for f in read.findings])
+
+
 def cmd_record(cassette: Path) -> None:
     if cassette.exists():
         cassette.unlink()
@@ -114,6 +161,8 @@ def cmd_record(cassette: Path) -> None:
 
 
 def inspect_cassette(cassette: Path) -> None:
+    import yaml  # comes with vcrpy
+
     data = yaml.safe_load(cassette.read_text())
     text = cassette.read_text()
     for i, inter in enumerate(data["interactions"]):
@@ -193,14 +242,17 @@ def main() -> None:
     sub = p.add_subparsers(dest="cmd", required=True)
     live = sub.add_parser("live")
     live.add_argument("-n", type=int, default=3)
+    prompt = sub.add_parser("prompt")
+    prompt.add_argument("text", nargs="*", help="criteria (default: two from seed 001)")
     for name in ("record", "replay"):
         sp = sub.add_parser(name)
         sp.add_argument("cassette", type=Path)
     args = p.parse_args()
-    versions = (openai.__version__, instructor.__version__, vcr.__version__)
-    print("openai {} | instructor {} | vcrpy {}".format(*versions))
+    print(f"openai {openai.__version__} | instructor {instructor.__version__}")
     if args.cmd == "live":
         cmd_live(args.n)
+    elif args.cmd == "prompt":
+        cmd_prompt(args.text or REAL_CRITERIA)
     elif args.cmd == "record":
         cmd_record(args.cassette)
     else:

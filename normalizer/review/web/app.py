@@ -8,6 +8,10 @@ Routes (every page works without JavaScript; ``static/review.js`` adds the keys)
 * ``POST /record/{id}/decide``: accept, correct, reject, add, not_a_constraint;
 * ``POST /record/{id}/check``: the findings a correction would get (nothing saved);
 * ``POST /record/{id}/undo``: withdraw a decision;
+* ``POST /record/{id}/take``: take one constraint of the LLM's suggestion (a decision,
+  ``suggested_by`` recorded);
+* ``POST /record/{id}/suggest``: ask the LLM for a criterion's suggestion now (only
+  when the app was given a reader: ``review --serve`` with an endpoint);
 * ``GET /summary``: counts and charts of what needs review;
 * ``GET /status``: how many records the queue holds, and whether it is still reading;
 * ``POST /curator``: remember the curator's name (a cookie).
@@ -24,7 +28,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -47,18 +51,20 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ...extract.base import Extractor
 from ...models import Constraint, Criterion, DecisionAction, Document
 from ...pipeline import canonical_of
 from ...store import Store, tables
 from ..curate import curate, settled, verify_correction
 from ..decisions import DecisionConflict, DecisionError, decide, decisions_by_record, history, undo
 from ..decisions import criterion_hash as hash_of
+from ..suggest import Suggestion, read_suggestion, save_suggestion, suggestions_for, take
 from . import present
 from .charts import bar_chart
 from .forms import FormError, constraint_from_form, form_values, free_numbers
 from .queue import NONE_READ, STATUS_FILTERS, Filters, QueueIndex, criterion_state
 
-__all__ = ["ReviewApp", "create_app", "load_curated"]
+__all__ = ["ReviewApp", "Suggester", "create_app", "load_curated"]
 
 _HERE = Path(str(resources.files("normalizer.review.web")))
 PER_PAGE = 20
@@ -79,6 +85,17 @@ def load_curated(store: Store, record_ids: Sequence[str]) -> Iterable[tuple[str,
         yield record_id, curate(Document.model_validate_json(raw), found.get(record_id, []))
 
 
+@dataclass(frozen=True)
+class Suggester:
+    """What the page asks for a suggestion on demand: a reader and how it is named."""
+
+    reader: Extractor
+    suggested_by: str
+    prompt_id: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """One reading at a time (a local LLM server answers one request at a time)."""
+
+
 @dataclass
 class ReviewApp:
     """What the routes share: the store, the queue index, templates, secrets."""
@@ -88,6 +105,7 @@ class ReviewApp:
     env: Environment
     token: str | None
     form_key: str
+    suggester: Suggester | None = None
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """Render a template with the curator, form key and filters every page uses."""
@@ -175,9 +193,39 @@ def summary_page(request: Request) -> Response:
     )
 
 
+def _suggestion_view(crit: Criterion, suggestion: Suggestion | None) -> dict[str, Any] | None:
+    """The LLM's reading beside the rules': in words, with its own findings."""
+    if suggestion is None:
+        return None
+    base = crit.span[0]
+    taken = {
+        (c.variable, c.model_dump_json(include={"lower", "upper", "unit", "relative_to"}))
+        for c in crit.constraints
+        if c.decided_by is not None and c.decided_by.suggested_by and not c.decided_by.stale
+    }
+    rows = []
+    for k, c in enumerate(suggestion.constraints):
+        shown = c.model_copy(update={"evidence": (c.evidence[0] + base, c.evidence[1] + base)})
+        key = (c.variable, c.model_dump_json(include={"lower", "upper", "unit", "relative_to"}))
+        rows.append({
+            "k": k, "c": shown, "evidence": crit.text[c.evidence[0]:c.evidence[1]],
+            "taken": key in taken,
+            "findings": [present.finding_view(f) for f in suggestion.findings
+                         if f.constraint == k],
+        })
+    return {
+        "by": suggestion.suggested_by,
+        "status": suggestion.status,
+        "rows": rows,
+        "findings": [present.finding_view(f) for f in suggestion.findings
+                     if f.constraint is None],
+    }
+
+
 def _record_context(app: ReviewApp, record_id: str, doc: Document) -> dict[str, Any]:
     row = app.index.get(record_id)
     criteria = []
+    suggested = suggestions_for(app.store, record_id)
     for crit in doc.criteria:
         done = settled(crit)
         numbers = free_numbers(crit)
@@ -192,6 +240,7 @@ def _record_context(app: ReviewApp, record_id: str, doc: Document) -> dict[str, 
                 "stale": [d for d in crit.decisions if d.stale],
                 "dismissed": [d for d in crit.decisions if not d.stale],
                 "state": criterion_state(crit),
+                "suggestion": _suggestion_view(crit, suggested.get(hash_of(crit.text))),
             }
         )
     return {
@@ -205,6 +254,7 @@ def _record_context(app: ReviewApp, record_id: str, doc: Document) -> dict[str, 
         "lost": doc.decisions,
         "variables": present.variable_choices(),
         "history": history(app.store, record_id)[-12:],
+        "can_suggest": app.suggester is not None,
     }
 
 
@@ -240,7 +290,7 @@ def _show_record(
 
 
 _DONE_SHOWN = re.compile(
-    r"[\w.:-]{1,80}: (?:accepted|rejected|corrected|added|marked not a constraint)"
+    r"[\w.:-]{1,80}: (?:accepted|rejected|corrected|added|marked not a constraint|suggested)"
     r"|decision undone"
 )
 
@@ -416,6 +466,57 @@ async def undo_action(request: Request) -> Response:
     return _back(request, record_id, _text(form, "anchor") or "top", "decision undone")
 
 
+async def take_action(request: Request) -> Response:
+    """Take one constraint of a criterion's suggestion: a curator decision like any other."""
+    app = _app(request)
+    record_id = request.path_params["record_id"]
+    form = await _form(request)
+    crit_id = _text(form, "criterion")
+    try:
+        curator = _curator(request, form)
+        crit = _find_criterion(_current(app, record_id), crit_id, _text(form, "hash"))
+        suggestion = suggestions_for(app.store, record_id).get(hash_of(crit.text))
+        index = _int(form, "index")
+        if suggestion is None or index is None:
+            raise FormError(f"{crit_id}: there is no suggestion to take")
+        row = take(app.store, record_id, crit, suggestion, index, curator=curator)
+    except DecisionConflict as exc:
+        return _show_record(app, request, record_id, status=409, conflict=str(exc))
+    except (FormError, DecisionError) as exc:
+        return _show_record(app, request, record_id, status=422, error=str(exc))
+    return _back(request, record_id, f"c-{crit.id}", f"{crit.id}: {_DONE[row.action]}")
+
+
+async def suggest_action(request: Request) -> Response:
+    """Ask the LLM for one criterion's suggestion now, store it, show the record."""
+    from starlette.concurrency import run_in_threadpool
+
+    app = _app(request)
+    record_id = request.path_params["record_id"]
+    form = await _form(request)
+    suggester = app.suggester
+    try:
+        if suggester is None:
+            raise FormError("no LLM endpoint: start the page with --base-url (or "
+                            "OPENAI_BASE_URL), or fill the store with: normalizer suggest")
+        crit = _find_criterion(_current(app, record_id), _text(form, "criterion"),
+                               _text(form, "hash"))
+
+        def read() -> None:
+            with suggester.lock:
+                found = read_suggestion(suggester.reader, crit)
+                save_suggestion(app.store, record_id, found,
+                                suggested_by=suggester.suggested_by,
+                                prompt_id=suggester.prompt_id)
+
+        await run_in_threadpool(read)
+    except DecisionConflict as exc:
+        return _show_record(app, request, record_id, status=409, conflict=str(exc))
+    except FormError as exc:
+        return _show_record(app, request, record_id, status=422, error=str(exc))
+    return _back(request, record_id, f"c-{crit.id}", f"{crit.id}: suggested")
+
+
 async def curator_action(request: Request) -> Response:
     """Remember who is deciding (a cookie for a year), then go back."""
     form = await _form(request)
@@ -497,9 +598,13 @@ def status_page(request: Request) -> Response:
 
 
 def create_app(
-    store: Store, *, token: str | None = None, background: bool = False
+    store: Store, *, token: str | None = None, background: bool = False,
+    suggester: Suggester | None = None,
 ) -> Starlette:
     """The review app over ``store``; ``token`` (when given) is asked of every request.
+
+    ``suggester``: read LLM suggestions on demand (else only those stored by
+    ``normalizer suggest`` are shown).
 
     ``background``: read the store into the queue in a thread, so that the
     server answers at once (pages say how far it got); else before returning.
@@ -510,6 +615,7 @@ def create_app(
         env=_environment(),
         token=token,
         form_key=secrets.token_urlsafe(24),
+        suggester=suggester,
     )
     if background:
         threading.Thread(target=review.index.refresh, name="queue-index", daemon=True).start()
@@ -523,6 +629,8 @@ def create_app(
         Route("/record/{record_id:path}/decide", decide_action, methods=["POST"]),
         Route("/record/{record_id:path}/check", check_action, methods=["POST"]),
         Route("/record/{record_id:path}/undo", undo_action, methods=["POST"]),
+        Route("/record/{record_id:path}/take", take_action, methods=["POST"]),
+        Route("/record/{record_id:path}/suggest", suggest_action, methods=["POST"]),
         Route("/record/{record_id:path}", record_page),
         Route("/curator", curator_action, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import TYPE_CHECKING
 
 from ...errors import ConfigError
 from ...store import Store
+
+if TYPE_CHECKING:
+    from .app import Suggester
 
 __all__ = ["check_binding", "free_port", "is_loopback", "serve_store"]
 
@@ -42,7 +46,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def serve_store(
-    target: str, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None
+    target: str, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+    suggester: Suggester | None = None,
 ) -> None:
     """Open the store at ``target`` and serve the review page until interrupted."""
     check_binding(host, port, token)
@@ -51,7 +56,7 @@ def serve_store(
     from .app import create_app
 
     store = Store.open(target)
-    app = create_app(store, token=token, background=True)
+    app = create_app(store, token=token, background=True, suggester=suggester)
     shown = f"[{host}]" if ":" in host else host
     link = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     print(f"review page for {target}: {link}  (Ctrl-C stops it)", flush=True)

@@ -131,6 +131,15 @@
       case "a": press("button[data-key=a]"); break;
       case "r": press("button[data-key=r]"); break;
       case "u": press("button[data-key=u]"); break;
+      case "t": {  // take the suggestion: the current one, else the criterion's first not taken
+        if (!current) break;
+        const own = current.querySelector("button[data-key=t]");
+        const crit = current.closest(".crit");
+        const el = own || (crit && crit.querySelector(".suggestion button[data-key=t]:not([disabled])"));
+        if (el && !el.disabled && !needCurator()) el.click();
+        break;
+      }
+      case "l": press("button[data-key=l]"); break;
       case "e": { const b = current && current.querySelector("button[data-key=e]"); if (b) b.click(); break; }
       case "m": { const b = inItem("button[data-key=m]"); if (b) b.click(); break; }
       case "n": { const s = inItem("form[data-nac] select"); if (s) s.focus(); break; }
