@@ -151,6 +151,7 @@ def run_command(
         max_bytes=max_bytes,
         default_section=default,
         command="run " + " ".join(inputs[:3]) + (" ..." if len(inputs) > 3 else ""),
+        inline_max=RunOptions.inline_max if choice == "rules" else 0,
     )
     opened = Store.open(store)
     try:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from normalizer.batch import ExtractorSpec, RunOptions, run_batch
+from normalizer.batch.pool import WorkerPool
 from normalizer.cli import app
 from normalizer.store import DocumentRow, Store, tables
 
@@ -52,6 +53,7 @@ def _documents(target: str) -> dict[str, str]:
 def _run(files: list[str], target: str, **options: object) -> tuple[Store, object]:
     store = Store.open(target)
     factory = options.pop("factory", ExtractorSpec())
+    options.setdefault("inline_max", 0)  # these tests are of the pool: never run in-process
     summary = run_batch(files, store, factory, RunOptions(**options))  # type: ignore[arg-type]
     return store, summary
 
@@ -376,3 +378,30 @@ def test_progress_total_is_known_for_text_files_and_zips_only(tmp_path: Path) ->
     assert _known_total([archive, str(text)], "auto") == 8
     assert _known_total([lines], "auto") is None  # counting would read the whole file
     assert _known_total([str(tmp_path)], "auto") is None
+
+
+def test_a_few_records_are_done_in_process_and_equal_the_pools(tmp_path: Path) -> None:
+    files = _corpus_files(tmp_path / "in", 3)
+    pooled = str(tmp_path / "pool.sqlite")
+    inline = str(tmp_path / "inline.sqlite")
+    store, _ = _run(files, pooled, jobs=2, chunksize=1)
+    store.close()
+    started: list[int] = []
+    real_start = WorkerPool.start
+
+    def start(self: WorkerPool) -> None:
+        started.append(self.jobs)
+        real_start(self)
+
+    WorkerPool.start = start  # type: ignore[method-assign]
+    try:
+        store, summary = _run(files, inline, jobs=2, inline_max=3)
+        store.close()
+        assert started == []  # three records to do: no forkserver, no workers
+        assert summary.done == 3  # type: ignore[attr-defined]
+        store, summary = _run(files, str(tmp_path / "four.sqlite"), jobs=1, inline_max=2)
+        store.close()
+        assert started == [1]  # more than inline_max: the pool
+    finally:
+        WorkerPool.start = real_start  # type: ignore[method-assign]
+    assert _documents(inline) == _documents(pooled)
