@@ -381,8 +381,6 @@ def normalize(
     timeout: TimeoutArg = None,
 ) -> None:
     """Normalise registry records and print contract JSON (or a table)."""
-    from .render import document_table
-
     reader, llm = _make_extractor(
         extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
         batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
@@ -401,6 +399,8 @@ def normalize(
             if output is OutputFormat.jsonl:
                 atomic_write(document_json(doc) + "\n")
             elif output is OutputFormat.table:
+                from .render import document_table  # rich's tables: only for this format
+
                 out.print(document_table(doc, width=out.width))
             elif single:
                 atomic_write(document_json(doc, indent=2) + "\n")
