@@ -39,6 +39,7 @@ from .exits import (
     handle_signals,
 )
 from .io import MAX_BYTES
+from .regex_cache import kept_regexes
 from .version import __version__
 
 # What a command needs is imported when it runs: `--help` and the start of a run
@@ -718,7 +719,8 @@ def main() -> None:
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
     handle_signals()
     try:
-        app()
+        with kept_regexes():  # the reader's, rules' and verification's patterns, kept compiled
+            app()
     except NormalizerError as exc:
         _error(str(exc))
         sys.exit(EXIT_NOTHING_READ)
