@@ -214,7 +214,9 @@ def _gone(tag: str, seconds: float = 10.0) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_kill_9_at_random_points_loses_nothing(store_target: str, tmp_path: Path) -> None:
-    count = 600
+    # enough records that five killed runs cannot finish them between them (the
+    # kills land within 1.5 s of the start, or 0.75 s of the workers being up)
+    count = 1500
     files = _corpus_files(tmp_path / "in", count)
     reference = str(tmp_path / "reference.sqlite")
     tag = uuid.uuid4().hex
@@ -231,13 +233,11 @@ def test_kill_9_at_random_points_loses_nothing(store_target: str, tmp_path: Path
         run_tag = f"{tag}{attempt}"
         proc = _start(files, store_target, run_tag, summary)
         if attempt == 0:  # anywhere, start-up included
-            time.sleep(rng.uniform(0.0, 3.0))
+            time.sleep(rng.uniform(0.0, 1.5))
         else:  # while the workers run: parent, resource tracker, forkserver and 2 workers
             deadline = time.monotonic() + 60
             while len(_tagged(run_tag)) < 5 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            # at most 0.75 s in: five runs must not finish the 600 records between them
-            # (a faster start-up once made the old 1.5 s window do that)
             time.sleep(rng.uniform(0.0, 0.75))
         if proc.poll() is None and len(_tagged(run_tag)) >= 5:
             landed += 1
