@@ -7,8 +7,9 @@ What is timed is what ``normalizer normalize FILE --format json`` does: read the
 file, segment, extract (rules), canonical units, verification (per constraint, per
 criterion, across the document), eligible sets, and the JSON text written.
 
-- **cold**: fresh processes, wall time of ``normalizer --help`` and of
-  ``normalizer normalize SEED --format json`` (one record), median of ``--cold-runs``;
+- **cold**: fresh processes, wall time of ``normalizer --help``, of
+  ``normalizer normalize SEED --format json`` (one record), of ``normalizer run SEED``
+  into a new store and of the same run again (nothing to do), median of ``--cold-runs``;
 - **warm**: criteria per second over the seeds and the Chia and LCT texts in one
   process, after one pass that fills the caches (as in a long run);
 - **quantulum3** (optional, ``pip install quantulum3``) parses the same criteria in
@@ -34,6 +35,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -67,7 +69,17 @@ def _env(tree: Path) -> dict[str, str]:
 
 
 def cold_once(tree: Path, args: list[str]) -> float:
-    """Wall time of one fresh ``normalizer ARGS`` process running ``tree``'s code."""
+    """Wall time of one fresh ``normalizer ARGS`` process running ``tree``'s code.
+
+    ``{store}`` in ``args`` is a run store: a new one for ``run``'s first run, the one
+    that run wrote for ``rerun`` (nothing to do).
+    """
+    if "{store}" in args:
+        store = Path(tempfile.gettempdir()) / f"bench-e2e-{os.getpid()}-{abs(hash(tree))}.sqlite"
+        if args[0] == "run":
+            store.unlink(missing_ok=True)
+        args = [str(store) if a == "{store}" else a for a in args]
+        args = ["run" if a == "rerun" else a for a in args]
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", ENTRY, *args],
@@ -95,12 +107,19 @@ def _run_path(texts: list[tuple[str, str]]) -> tuple[int, int]:
     from normalizer.extract.rules import RulesExtractor
     from normalizer.pipeline import normalize_text
 
+    try:  # the CLI's own writer of --format json, where the tree has one
+        from normalizer.cli import document_json
+    except ImportError:  # older trees: what their CLI did
+        document_json = None
     extractor = RulesExtractor()
     criteria = written = 0
     for name, text in texts:
         doc = normalize_text(text, name=name, extractor=extractor)
-        body = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, allow_nan=False,
-                          indent=2)
+        if document_json is not None:
+            body = document_json(doc, indent=2)
+        else:
+            body = json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, allow_nan=False,
+                              indent=2)
         criteria += len(doc.criteria)
         written += len(body)
     return criteria, written
@@ -178,7 +197,12 @@ def median(values: list[float]) -> float:
 
 def measure(trees: dict[str, Path], shared: Path, rounds: int, cold_runs: int) -> dict[str, Any]:
     seed = sorted((shared / "seeds").glob("*.txt"))[0]
-    cold_args = {"help": ["--help"], "normalize_one": ["normalize", str(seed), "--format", "json"]}
+    cold_args = {
+        "help": ["--help"],
+        "normalize_one": ["normalize", str(seed), "--format", "json"],
+        "run_one": ["run", str(seed), "--store", "{store}"],
+        "rerun_noop": ["rerun", str(seed), "--store", "{store}"],
+    }
     cold: dict[str, dict[str, list[float]]] = {t: {k: [] for k in cold_args} for t in trees}
     warm: dict[str, list[dict[str, Any]]] = {t: [] for t in trees}
     for tree in trees.values():  # compile bytecode, page in the venv
@@ -266,7 +290,9 @@ def main() -> int:
         f = figures[name]
         print(
             f"{name:9} cold --help {f['cold_seconds']['help']:.3f} s, "
-            f"normalize one {f['cold_seconds']['normalize_one']:.3f} s; "
+            f"normalize one {f['cold_seconds']['normalize_one']:.3f} s, "
+            f"run one {f['cold_seconds']['run_one']:.3f} s, "
+            f"no-op rerun {f['cold_seconds']['rerun_noop']:.3f} s; "
             f"warm {f['warm']['per_second']} criteria/s ({f['warm']['criteria']} criteria)"
         )
     if "ratios" in result:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from .batch import ExtractorSpec, RunOptions, run_batch
-from .batch.pool import cpu_count
 from .cli import (
     ApiKeyArg,
     BaseUrlArg,
@@ -43,7 +41,11 @@ from .cli import (
 )
 from .exits import EXIT_NOTHING_READ, EXIT_PARTIAL
 from .io import MAX_BYTES
-from .models import Section
+
+# The batch machinery (the store and SQLAlchemy, the pool, the pipeline) is imported
+# when a run starts: `normalizer --help` and `normalize` do not pay for it.
+if TYPE_CHECKING:
+    from .models import Section
 
 __all__ = ["DEFAULT_STORE", "run_command"]
 
@@ -114,6 +116,8 @@ def run_command(
     timeout: TimeoutArg = None,
 ) -> None:
     """Normalise every record into a run store, in parallel; a rerun skips what is unchanged."""
+    from .batch import ExtractorSpec, RunOptions, run_batch
+    from .batch.pool import cpu_count
     from .store import Store
 
     if summary_json is not None and not summary_json.parent.is_dir():
@@ -147,6 +151,7 @@ def run_command(
         max_bytes=max_bytes,
         default_section=default,
         command="run " + " ".join(inputs[:3]) + (" ..." if len(inputs) > 3 else ""),
+        inline_max=RunOptions.inline_max if choice == "rules" else 0,
     )
     opened = Store.open(store)
     try:

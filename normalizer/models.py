@@ -75,7 +75,9 @@ Span = tuple[int, int]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # a non-finite float is written as a string ("NaN"), never silently as null: the
+    # CLI's writer (``cli.document_json``) sees it and refuses it
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="strings")
 
 
 class Bound(_Model):

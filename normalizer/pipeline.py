@@ -8,7 +8,7 @@ status.  Verification never depends on which extractor produced a constraint.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 from .catalog import load_catalog
 from .errors import InputError
@@ -23,7 +23,7 @@ from .models import (
     RegistryFields,
     Section,
 )
-from .version import __version__
+from .provenance import provenance_of
 
 if TYPE_CHECKING:
     from .records import Record
@@ -72,18 +72,6 @@ def canonical_of(constraint: Constraint) -> Canonical | None:
 
 def _finish(constraints: list[Constraint]) -> list[Constraint]:
     return [c.model_copy(update={"canonical": canonical_of(c)}) for c in constraints]
-
-
-def provenance_of(extractor: Extractor) -> Provenance:
-    """What produced an output: tool and catalog versions, extractor, prompt id, model."""
-    kind = extractor.name if extractor.name in ("rules", "llm") else "hybrid"
-    return Provenance(
-        normalizer_version=__version__,
-        extractor=cast(Literal["rules", "llm", "hybrid"], kind),
-        catalog_version=load_catalog().version,
-        prompt_id=getattr(extractor, "prompt_id", None),
-        model=getattr(extractor, "model", None),
-    )
 
 
 def read_criteria(

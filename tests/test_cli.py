@@ -115,3 +115,19 @@ def test_eval_gates_on_thresholds(tmp_path: Path) -> None:
     assert bad.returncode == 4 and "below the floor" in bad.stderr
     same = run("eval", "--compare", str(out), str(out), "-f", "json")
     assert json.loads(same.stdout)["worse"] == []
+
+
+def test_help_imports_neither_the_store_nor_the_models() -> None:
+    # regression: `run` imported the store (SQLAlchemy, ~0.7 s) and the pipeline at CLI
+    # import, so every `--help` and `normalize` paid for them
+    probe = (
+        "import sys; sys.argv = ['normalizer', '--help']\n"
+        "from normalizer.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'sqlalchemy', 'normalizer.store', 'normalizer.batch', 'normalizer.models',"
+        " 'normalizer.pipeline'}\n"
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr

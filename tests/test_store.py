@@ -101,3 +101,10 @@ def test_a_store_in_a_missing_folder_is_one_clear_error(tmp_path: object) -> Non
 def test_an_unreachable_database_is_one_clear_error() -> None:
     with pytest.raises(ConfigError, match="cannot be opened"):
         Store.open("postgresql://127.0.0.1:1/nothing?connect_timeout=2")
+
+
+def test_the_patterns_version_read_alone_is_the_validated_one() -> None:
+    from normalizer.patterns import load_patterns
+    from normalizer.store.fingerprint import patterns_version
+
+    assert patterns_version() == load_patterns().version

@@ -8,16 +8,24 @@ no other use: nothing imports it but :mod:`multiprocessing`'s forkserver.
 
 from __future__ import annotations
 
-from ..catalog import load_catalog
-from ..extract.rules import RulesExtractor
-from ..patterns import load_patterns
-from ..pipeline import normalize_text
-from . import worker  # noqa: F401  (the worker's own imports, loaded once)
+from ..regex_cache import kept_regexes
+
+with kept_regexes():  # the forkserver compiles what a one-record run kept, from the file
+    from ..catalog import load_catalog
+    from ..extract.rules import RulesExtractor
+    from ..patterns import load_patterns
+    from ..pipeline import normalize_text
+    from . import worker  # noqa: F401  (the worker's own imports, loaded once)
 
 __all__: list[str] = []
 
 
 def _warm() -> None:
+    with kept_regexes():
+        _warm_up()
+
+
+def _warm_up() -> None:
     load_catalog()
     load_patterns()
     # one tiny record through the whole pipeline fills the lazy caches (units, regexes)

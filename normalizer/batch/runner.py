@@ -29,7 +29,7 @@ from ..store.fingerprint import content_hash, versions_key, versions_of
 from .pool import Task, WorkerPool
 from .progress import RunProgress
 from .summary import RunSummary
-from .worker import ExtractorFactory, Outcome
+from .worker import ExtractorFactory, Outcome, normalise_one
 
 __all__ = ["RunOptions", "run_batch"]
 
@@ -51,6 +51,10 @@ class RunOptions:
     command: str = "run"
     flush_seconds: float = 0.3
     flush_rows: int = 256
+    inline_max: int = 32
+    """At most this many records to do, all read: done in this process, no workers (starting
+    the forkserver and its workers costs 1-4 s, a rules record a few ms).  0 always starts
+    workers (an LLM run: a record's timeout needs a worker to kill)."""
 
 
 def _known_total(inputs: Sequence[str], input_format: str) -> int | None:
@@ -83,6 +87,7 @@ class _Run:
         self, store: Store, factory: ExtractorFactory, options: RunOptions, console: Console
     ) -> None:
         self.store = store
+        self.factory = factory
         self.options = options
         self.console = console
         versions = versions_of(factory.provenance())
@@ -171,6 +176,14 @@ class _Run:
             self.buffer = []
             self.flushed = time.monotonic()
 
+    def run_inline(self) -> None:
+        """Normalise what is pending in this process, as a worker would, writing as it goes."""
+        extractor, llm = self.factory.build()
+        while self.pending:
+            record_id, record = self.pending.popleft()
+            self.take(normalise_one(record_id, record, extractor, llm))
+            self.flush()
+
     def loop(self, records: Iterator[Record | ReadFailure]) -> None:
         """Feed the pool and write its outcomes until every record is answered."""
         step = max(256, self.options.chunksize * self.options.jobs * 2)
@@ -182,6 +195,11 @@ class _Run:
                     exhausted = True
                     break
                 self.classify(batch)
+            if exhausted and not self.pool.started and (
+                0 < len(self.pending) <= self.options.inline_max
+            ):
+                self.run_inline()
+                break
             self.pool.submit(self.pending)
             if exhausted and not self.pending and self.pool.in_flight == 0:
                 break

@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..extract.base import Extractor
 from ..models import Provenance
-from ..pipeline import normalize_record, provenance_of
+from ..provenance import provenance_of
 
+# The pipeline (verification, the rules) is imported where records are normalised:
+# the parent of a rerun with nothing to do never pays for it.
 if TYPE_CHECKING:
     from ..llm import LLMExtractor
     from ..records import Record
@@ -88,10 +90,8 @@ class ExtractorSpec:
 
     def provenance(self) -> Provenance:
         """The documents' provenance; for rules without compiling the rules (the parent's case)."""
-        if self.choice == "rules":
-            from ..extract.rules import RulesExtractor
-
-            return provenance_of(cast(Extractor, _Named(RulesExtractor.name)))
+        if self.choice == "rules":  # the rules extractor's name, without importing the rules
+            return provenance_of(cast(Extractor, _Named("rules")))
         return provenance_of(self.build()[0])
 
 
@@ -149,6 +149,8 @@ def normalise_one(
     before = _usage(llm)
     start = time.perf_counter()
     cpu = time.process_time()
+    from ..pipeline import normalize_record
+
     try:
         doc = normalize_record(record, extractor=extractor)
         payload = doc.model_dump_json()

@@ -1,0 +1,142 @@
+"""Compiled regular expressions kept between processes: start-up without re-parsing them.
+
+A one-record ``normalize`` spent about a third of its time (0.1-0.4 s) in
+:func:`re.compile`: the reader, the rules' lexicon, verification and the
+pattern checks build a few hundred large alternations, and Python parses and
+assembles each one again in every process.  Inside :func:`kept_regexes`, each
+pattern string the ``re`` module has to compile is looked up in a cache file
+holding what ``re``'s compiler made of it last time (its opcode list, flags and
+group names) and handed straight to ``_sre.compile``, the constructor that
+``re`` itself calls; a pattern not found is compiled as usual and kept.
+
+What a pattern compiles to depends only on the pattern string, its flags and
+the Python build, so the file is named by the Python build and an entry by its
+pattern and flags: a changed pattern is a new entry, never a stale one, and
+``_sre`` validates the opcodes it is given.  New entries are added to the file
+(up to a cap, past which only those its writer used are kept).  Any surprise
+(another Python, an unreadable or corrupt file, a read-only folder) falls back
+to plain :func:`re.compile`.
+``NORMALIZER_REGEX_CACHE=off`` turns it off; ``NORMALIZER_REGEX_CACHE=DIR``
+names the folder (default: ``$XDG_CACHE_HOME/normalizer`` or ``~/.cache/normalizer``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+__all__ = ["cache_file", "kept_regexes"]
+
+_MAX_ENTRIES = 4000
+"""Past this many, a file keeps only what its last writer used."""
+
+_Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+def cache_file() -> Path | None:
+    """Where this Python build's compiled patterns are kept, or None when turned off."""
+    setting = os.environ.get("NORMALIZER_REGEX_CACHE", "")
+    if setting.lower() in ("off", "0", "no"):
+        return None
+    if setting:
+        folder = Path(setting)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "normalizer"
+    build = hashlib.sha256(f"{sys.version}|{sys.implementation.cache_tag}".encode()).hexdigest()
+    return folder / f"regex-{build[:16]}.marshal"
+
+
+def _load(path: Path) -> dict[tuple[str, int], _Entry]:
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(path: Path, entries: dict[tuple[str, int], _Entry]) -> None:
+    try:
+        blob = marshal.dumps(entries)
+    except ValueError:  # pragma: no cover - something marshal cannot write: keep nothing
+        return
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(blob)
+            os.replace(tmp, path)
+        except OSError:
+            os.unlink(tmp)
+
+
+def _compiler_of(
+    known: dict[tuple[str, int], _Entry], used: dict[tuple[str, int], _Entry]
+) -> Callable[..., Any]:
+    """A stand-in for ``re._compiler.compile``: from ``known`` when it can, else compiled."""
+    import _sre  # type: ignore[import-not-found]
+
+    compiler: Any = getattr(re, "_compiler")  # noqa: B009  (re's own module, 3.11+)
+    parser: Any = getattr(re, "_parser")  # noqa: B009
+
+    def compile_(p: Any, flags: int = 0) -> Any:
+        if not isinstance(p, str) or flags & re.DEBUG:
+            return original(p, flags)
+        key = (p, flags)
+        entry = known.get(key)
+        if entry is None:  # what re._compiler.compile does, keeping the parts
+            parsed = parser.parse(p, flags)
+            code = compiler._code(parsed, flags)
+            groupindex = parsed.state.groupdict
+            indexgroup: list[str | None] = [None] * parsed.state.groups
+            for name, i in groupindex.items():
+                indexgroup[i] = name
+            entry = (  # plain ints, strs, lists and dicts: what marshal writes
+                int(flags | parsed.state.flags), [int(c) for c in code],
+                int(parsed.state.groups - 1), {str(k): int(v) for k, v in groupindex.items()},
+                tuple(indexgroup),
+            )
+        try:
+            final, code, groups, names, index = entry
+            compiled = _sre.compile(p, final, code, groups, names, index)
+        except Exception:  # a damaged entry: compile it the usual way
+            return original(p, flags)
+        used[key] = entry
+        return compiled
+
+    original: Callable[..., Any] = compiler.compile
+    return compile_
+
+
+@contextlib.contextmanager
+def kept_regexes() -> Iterator[None]:
+    """Within the block, patterns compile from the cache file (and new ones are kept)."""
+    path = cache_file()
+    compiler: Any = getattr(re, "_compiler", None)
+    if path is None or compiler is None or not hasattr(compiler, "_code"):
+        yield
+        return
+    known = _load(path)
+    used: dict[tuple[str, int], _Entry] = {}
+    original = compiler.compile
+    try:
+        compiler.compile = _compiler_of(known, used)
+    except Exception:  # pragma: no cover - re's internals not as expected
+        yield
+        return
+    try:
+        yield
+    finally:
+        compiler.compile = original
+        if used.keys() - known.keys():
+            kept = {**known, **used} if len(known) + len(used) <= _MAX_ENTRIES else used
+            _save(path, kept)

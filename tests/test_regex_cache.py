@@ -1,0 +1,63 @@
+"""Compiled patterns kept between processes give exactly what re.compile gives."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from normalizer.regex_cache import cache_file, kept_regexes
+
+PATTERNS = [
+    (r"(?P<op>>=|<=|[<>])\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>mg/dL|g/L)?", 0),
+    (r"(?i:between)\s+(\d+)\s+(?:and|to)\s+(\d+)", re.MULTILINE),
+    (r"(?<![\w])(?:ULN|upper\s+limit\s+of\s+normal)(?![\w])", re.IGNORECASE),
+]
+TEXTS = ["Hb >= 9.5 g/L", "between 18 and 65", "AST <= 2.5 x ULN", "upper  limit of normal"]
+
+
+def _compiled(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[re.Pattern[str]]:
+    monkeypatch.setenv("NORMALIZER_REGEX_CACHE", str(folder))
+    re.purge()
+    with kept_regexes():
+        return [re.compile(p, f) for p, f in PATTERNS]
+
+
+def _same(a: re.Pattern[str], b: re.Pattern[str]) -> None:
+    assert (a.pattern, a.flags, a.groups, a.groupindex) == (b.pattern, b.flags, b.groups,
+                                                            b.groupindex)
+    for text in TEXTS:
+        found = [(m.span(), m.groups()) for m in a.finditer(text)]
+        assert found == [(m.span(), m.groups()) for m in b.finditer(text)]
+
+
+def test_patterns_from_the_file_match_as_compiled_ones(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    first = _compiled(monkeypatch, tmp_path)
+    path = cache_file()
+    assert path is not None and path.is_file()  # kept for the next process
+    again = _compiled(monkeypatch, tmp_path)  # this time from the file
+    re.purge()
+    plain = [re.compile(p, f) for p, f in PATTERNS]
+    for a, b, c in zip(first, again, plain, strict=True):
+        _same(a, c)
+        _same(b, c)
+
+
+def test_a_damaged_file_or_off_falls_back_to_re(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _compiled(monkeypatch, tmp_path)
+    path = cache_file()
+    assert path is not None
+    path.write_bytes(b"\x00not marshal")
+    re.purge()
+    for got, (p, f) in zip(_compiled(monkeypatch, tmp_path), PATTERNS, strict=True):
+        _same(got, re.compile(p, f))
+    monkeypatch.setenv("NORMALIZER_REGEX_CACHE", "off")
+    assert cache_file() is None
+    with kept_regexes():
+        assert re.compile("a+b").match("aab")
+    assert getattr(re, "_compiler").compile.__module__ == "re._compiler"  # noqa: B009  (restored)
