@@ -48,6 +48,8 @@ class ComparatorForms(_Data):
     forms: list[str] = Field(min_length=1)
     implies: str | None = None
     ambiguous: bool = False
+    examples: list[str] = Field(default_factory=list)
+    """Real criteria text that must read with this comparator (tests/test_comparators.py)."""
 
 
 class RelativeForms(_Data):
@@ -105,6 +107,7 @@ class Patterns(_Data):
     mention_blockers: list[str]
     person_nouns: list[str]
     clause_break: str
+    stripped_comparator: str
     time_units: list[str]
     dose_units: list[str]
     other_heads: list[str]
@@ -126,7 +129,8 @@ class Patterns(_Data):
     @model_validator(mode="after")
     def _regexes_compile(self) -> Patterns:
         regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
-        regexes += [self.link, self.clause_break, *self.multipliers, *self.range_separators]
+        regexes += [self.link, self.clause_break, self.stripped_comparator, *self.multipliers]
+        regexes += self.range_separators
         regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]
         regexes += [p for ctx in self.contexts for p in ctx.patterns]
         regexes += [r.pattern for r in self.repairs]

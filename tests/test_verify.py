@@ -329,6 +329,14 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
         ),
         "neither has a qualifier",
     ),
+    "scope-unclear": (  # Chia NCT02443623 exc: the age of someone other than the patient
+        Case(
+            "Household or other close/intimate contact(s) under the age of 12 months.",
+            [C("age", "under the age of 12 months", upper=lt(12), unit="mo")],
+            section="exclusion",
+        ),
+        "someone other than the patient",
+    ),
     "unparsed-number": (  # seed 000 inc-7 with nothing extracted
         Case("Expected survival ≥3 months;"),
         "'3 months'",

@@ -177,6 +177,12 @@ def messages() -> dict[str, list[str]]:
     for case, _fragment in EXAMPLES.values():
         for f in verified(case).findings:
             found[f.code].append(f.message)
+    # a registry that lost a comparator symbol (issue 15's shape; no corpus text has one)
+    lost = "Inclusion Criteria:\n- Age  18 years\n"
+    stripped = normalize_text(lost, name="t", extractor=extractor)
+    for crit in stripped.criteria:
+        for f in crit.findings:
+            found[f.code].append(f.message)
     for f in _document_findings() + _agreement_findings() + _llm_findings():
         found[f.code].append(f.message)
     for doc in example_documents():  # the registry's fields against real records

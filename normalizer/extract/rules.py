@@ -113,6 +113,9 @@ class _Limit:
         self.lower, self.upper = _bounds(cmp.op, self.quantities[0].value)
 
 
+_STRIPPED_REACH = 12
+"""Characters before a bare value read for the blanks of a lost comparator."""
+
 _NOWHERE = -1  # the span of a variable no mention names ("older than 18": age)
 
 
@@ -840,6 +843,21 @@ class RulesExtractor:
 
     def _emit(self, text: str, view: str, offset: int, reading: _Reading, out: Extraction) -> None:
         limit = reading.limit
+        if not limit.explicit and self._lex.stripped_comparator.search(
+            view, max(0, limit.value_start - _STRIPPED_REACH), limit.value_start
+        ):
+            # "Age  18 years": a comparator lost where the blanks are; never "= 18"
+            value = limit.quantities[0].value
+            out.findings.append(
+                finding(
+                    "comparator-stripped",
+                    f"no comparator before {value:g}, only blanks where one was probably "
+                    f"lost; not read as = {value:g}",
+                    None,
+                )
+            )
+            out.complete = False
+            return
         unread = limit.unit is None and limit.relative is None and self._unread_unit(view, limit)
         for target in reading.targets:
             var = self._catalog.get(target.variable)

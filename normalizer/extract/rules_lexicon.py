@@ -79,6 +79,7 @@ class Lexicon(Reader):
     list_gap: re.Pattern[str]
     link_gap: re.Pattern[str]
     qualifier_lead: re.Pattern[str]
+    stripped_comparator: re.Pattern[str]
     person: re.Pattern[str]
     other_head: re.Pattern[str]
     time_head: re.Pattern[str]
@@ -242,6 +243,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         list_gap=re.compile(data.list_separators, re.IGNORECASE),
         link_gap=re.compile(data.link, re.IGNORECASE),
         qualifier_lead=re.compile(r"[\s,;(]*(?:" + _words(data.qualifier_leads) + r")\b", re.I),
+        stripped_comparator=re.compile(data.stripped_comparator),
         person=re.compile(r"\b(?:" + _words(data.person_nouns) + r")\b", re.IGNORECASE),
         other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),

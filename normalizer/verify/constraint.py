@@ -20,6 +20,7 @@ from .codes import finding
 from .describe import bound_text, num, quote, unit_text, with_unit
 from .lexicon import load_evidence
 from .scan import Quantity, Reading, Scan
+from .scope import scope_findings
 
 __all__ = ["check_constraint", "same_value"]
 
@@ -654,4 +655,5 @@ def check_constraint(
             *_catalog_findings(c, k, None, extraction),
         ]
     grounding, stated_unit = _evidence_findings(c, k, crit, sc, extraction)
-    return _catalog_findings(c, k, stated_unit, extraction) + grounding
+    scoped = scope_findings(c, k, crit, sc)
+    return _catalog_findings(c, k, stated_unit, extraction) + grounding + scoped

@@ -206,7 +206,11 @@ def _interval(c: Constraint) -> Interval | None:
 def _usable(crit: Criterion, k: int, c: Constraint) -> bool:
     if crit.section == "unknown" or c.qualifier or c.variable == "other":
         return False
-    return not any(f.severity == "error" and f.constraint in (k, None) for f in crit.findings)
+    return not any(
+        (f.severity == "error" and f.constraint in (k, None))
+        or (f.code == "scope-unclear" and f.constraint == k)
+        for f in crit.findings
+    )
 
 
 def _empty(iv: Interval) -> bool:

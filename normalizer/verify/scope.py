@@ -1,0 +1,210 @@
+"""Whose limit it is, and when it applies: the scope a plain limit must have to be accepted.
+
+A limit read right can still be wrong to accept as a plain limit on the patient:
+
+- an **age of someone else** ("Household ... contact(s) under the age of 12 months",
+  "whose mothers are under the age of 18 years", "from a donor > 70 years of age");
+- an **age of an event** ("Major surgery no older than 30 days", "≥1 and ≤6 months
+  after myocardial infarction"): a time since it, not the patient's age;
+- an exclusion's age limit **narrowed by a clause or subject** ("Women older than 35
+  years who smoke"): as a plain limit it would exclude every older patient;
+- any limit inside a **conditional note** ("(Note: Patients with a serum creatinine
+  ≥ 1.4 and ≤ 2.0 mg/dL must demonstrate a creatinine clearance ≥ 50 mL/min)"): the
+  condition is not a limit and the consequence applies only under it.
+
+Verification cannot confirm such a limit, so it says so (``scope-unclear``, a warning)
+unless the constraint already carries a ``qualifier`` (then ``qualified`` says it).
+The words are data: ``data/scope.toml``, with the examples a test runs.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict
+
+from ..models import Constraint, Criterion, Finding, Section
+from ..patterns import load_patterns
+from .codes import finding
+from .describe import quote
+from .scan import Scan
+
+__all__ = ["ScopeData", "ScopeExample", "load_scope", "scope_findings"]
+
+
+class ScopeExample(BaseModel):
+    """Real corpus text the scope checks must (``flag``) or must not flag."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    section: Section
+    flag: bool
+
+
+class ScopeData(BaseModel):
+    """``data/scope.toml``: the words read for whose limit it is and when it applies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    others: list[str]
+    other_patterns: list[str]
+    persons: list[str]
+    age_words: list[str]
+    event_after: list[str]
+    near_breaks: str
+    scope_leads: list[str]
+    scoped_subjects: list[str]
+    both_sexes: str
+    age_tail: str
+    conditionals: list[str]
+    examples: list[ScopeExample]
+
+
+def _words(words: list[str]) -> str:
+    alts = sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
+
+
+@dataclass(frozen=True)
+class _Scope:
+    others: re.Pattern[str]
+    other_patterns: tuple[re.Pattern[str], ...]
+    persons: re.Pattern[str]
+    age_words: re.Pattern[str]
+    event_after: re.Pattern[str]
+    near_breaks: re.Pattern[str]
+    scope_lead: re.Pattern[str]
+    scoped_subjects: re.Pattern[str]
+    both_sexes: re.Pattern[str]
+    conditionals: tuple[re.Pattern[str], ...]
+    content: re.Pattern[str]
+    stop: frozenset[str]
+
+
+@cache
+def load_scope() -> ScopeData:
+    """The packaged ``data/scope.toml``, validated (cached)."""
+    raw = resources.files("normalizer").joinpath("data/scope.toml").read_text("utf-8")
+    return ScopeData.model_validate(tomllib.loads(raw))
+
+
+@cache
+def _compiled() -> _Scope:
+    data = load_scope()
+    patterns = load_patterns()
+    persons = [*patterns.person_nouns, *data.persons]
+    return _Scope(
+        others=re.compile(_words(data.others), re.I),
+        other_patterns=tuple(re.compile(p) for p in data.other_patterns),
+        persons=re.compile(_words(persons), re.I),
+        age_words=re.compile(_words(data.age_words), re.I),
+        event_after=re.compile(
+            r"(?:\s*(?:and|or|to|-)?\s*[<>≤≥=]*\s*\d+(?:[.,]\d+)?)?\s*"
+            r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?)?\s*(?:"
+            + _words(data.event_after) + ")",
+            re.I,
+        ),
+        near_breaks=re.compile(data.near_breaks, re.I),
+        scope_lead=re.compile(
+            data.age_tail + r"(?:years?|yrs?|months?|weeks?|days?)?" + data.age_tail
+            + r"(?:" + _words(data.scope_leads) + ")",
+            re.I,
+        ),
+        scoped_subjects=re.compile(_words(data.scoped_subjects), re.I),
+        both_sexes=re.compile(data.both_sexes),
+        conditionals=tuple(re.compile(p) for p in data.conditionals),
+        content=re.compile(r"[A-Za-z][A-Za-z'-]+"),
+        stop=frozenset(w.lower() for w in (*patterns.fillers, *patterns.label_stop)),
+    )
+
+
+def _bracket_end(view: str, pos: int) -> int:
+    """End of the bracket holding ``pos`` (its ')'), else the end of the view."""
+    depth = 0
+    for i in range(pos, len(view)):
+        if view[i] == "(":
+            depth += 1
+        elif view[i] == ")":
+            if depth == 0:
+                return i
+            depth -= 1
+    return len(view)
+
+
+def _conditional(view: str, sc: Scan, start: int) -> str | None:
+    """The conditional note whose reach holds ``start``, if any."""
+    s = _compiled()
+    lead = sc.clause_start(start)
+    for pattern in s.conditionals:
+        for m in pattern.finditer(view, lead, sc.clause_end(start)):
+            if m.start() > start:
+                break
+            reach = min(_bracket_end(view, m.start()), sc.clause_end(m.start()))
+            if start < reach:
+                return view[m.start() : m.end()]
+    return None
+
+
+def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
+    """Why an age limit at ``[start, end)`` is not plainly the patient's, if it is not."""
+    s = _compiled()
+    view = sc.view
+    before = [q.after for q in sc.quantities if q.after <= start]
+    lead_start = max([sc.clause_start(start), *before])
+    lead = view[lead_start:start]
+    evidence = view[start:end]
+    # whose age: the last person named before the limit
+    last_other = max((m.end() for m in s.others.finditer(lead)), default=-1)
+    for pattern in s.other_patterns:
+        last_other = max([last_other, *(m.end() for m in pattern.finditer(lead))])
+    last_person = max((m.end() for m in s.persons.finditer(lead)), default=-1)
+    if last_other >= 0 and last_other >= last_person:
+        return "the age of someone other than the patient"
+    aged = s.age_words.search(lead) or s.age_words.search(evidence)
+    if not aged:
+        if s.event_after.match(view, end):
+            return "a time since or before an event, not the patient's age"
+        near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
+        words = [w for w in s.content.findall(near) if w.lower() not in s.stop]
+        whole = view[sc.clause_start(start) : start]
+        if words and not s.persons.search(whole):
+            return f"the age of {quote(' '.join(words))}, not of the patient"
+    if crit.section == "exclusion":
+        tail = view[end : sc.clause_end(end)]
+        if s.scope_lead.match(tail):
+            return "an exclusion narrowed by the clause after it, not a plain age limit"
+        near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
+        if s.scoped_subjects.search(near) and not s.both_sexes.search(lead):
+            return "an exclusion for some patients only, not a plain age limit"
+    return None
+
+
+def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Finding]:
+    """``scope-unclear`` when constraint ``k`` cannot be confirmed as a plain limit."""
+    if c.qualifier:
+        return []
+    base = crit.span[0]
+    start, end = c.evidence[0] - base, c.evidence[1] - base
+    note = _conditional(sc.view, sc, start)
+    if note is not None:
+        why = f"it sits in a conditional note ({quote(note, 60)})"
+    elif c.variable == "age":
+        scope = _age_scope(crit, sc, start, end)
+        if scope is None:
+            return []
+        why = f"it reads as {scope}"
+    else:
+        return []
+    return [
+        finding(
+            "scope-unclear",
+            f"{quote(sc.text[start:end].strip(), 40)} is not confirmed as a plain limit: {why}",
+            k,
+        )
+    ]
