@@ -131,3 +131,16 @@ def test_help_imports_neither_the_store_nor_the_models() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+
+
+def test_the_command_has_a_name_no_dependency_takes() -> None:
+    """charset-normalizer (via requests) also installs a ``normalizer`` script; the
+    package's own ``criteria-normalizer`` is always this tool."""
+    from importlib.metadata import entry_points
+
+    ours = {e.name: e.value for e in entry_points(group="console_scripts")
+            if e.value == "normalizer.cli:main"}
+    assert ours.get("criteria-normalizer") == "normalizer.cli:main"
+    taken = [e.name for e in entry_points(group="console_scripts")
+             if e.name == "criteria-normalizer" and e.value != "normalizer.cli:main"]
+    assert taken == []
