@@ -200,41 +200,16 @@ def _make_extractor(
     timeout: float | None = None,
     max_tokens: int | None = None,
 ) -> tuple[Extractor, LLMExtractor | None]:
-    """Build the extractor the options ask for, and the LLM extractor inside it (if any)."""
-    from .extract.rules import RulesExtractor
+    """Build the extractor the options ask for (:func:`normalizer.extractors.build_extractor`)."""
+    from .extractors import build_extractor
 
-    rules = RulesExtractor()
-    configured = bool(base_url or api_key)
-    if choice is ExtractorOption.auto:
-        if not configured:
-            _err.print(
-                "rules only: set OPENAI_BASE_URL (or --base-url) to let an LLM read what the "
-                "rules cannot (--extractor hybrid)",
-                highlight=False,
-            )
-            return rules, None
-        choice = ExtractorOption.hybrid
-    if choice is ExtractorOption.rules:
-        return rules, None
-    if not configured:
-        raise ConfigError(
-            f"--extractor {choice.value} needs an LLM endpoint: set OPENAI_BASE_URL "
-            "(and OPENAI_API_KEY) or pass --base-url"
-        )
-    from .cache import default_cache_path, open_cache
-    from .extract.hybrid import HybridExtractor, LLMWithNotes
-    from .llm import LLMExtractor, LLMSettings
-
-    settings = LLMSettings.from_env(
-        base_url=base_url, api_key=api_key, model=model, mode=mode.value,
-        batch_size=batch_size, concurrency=concurrency, timeout=timeout, max_tokens=max_tokens,
+    return build_extractor(
+        choice.value, base_url=base_url, api_key=api_key, model=model, mode=mode.value,
+        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
+        route=route.value, timeout=timeout, max_tokens=max_tokens,
+        note=lambda message: _err.print(message, highlight=False),
+        warn=_warning, live=_LiveStats,
     )
-    store = None if no_cache else open_cache(cache or default_cache_path(), warn=_warning)
-    llm = LLMExtractor.from_settings(settings, cache=store)
-    llm.progress = _LiveStats(llm)
-    if choice is ExtractorOption.llm:
-        return LLMWithNotes(rules, llm), llm
-    return HybridExtractor(rules, llm, route=route.value), llm
 
 
 PROGRESS_EVERY = 5.0

@@ -78,13 +78,13 @@ class ExtractorSpec:
             from ..extract.rules import RulesExtractor
 
             return RulesExtractor(), None
-        from ..cli import ExtractorOption, ModeOption, RouteOption, _make_extractor
+        from ..extractors import build_extractor
 
-        return _make_extractor(
-            ExtractorOption(self.choice), base_url=self.base_url, api_key=self.api_key,
-            model=self.model, mode=ModeOption(self.mode), batch_size=self.batch_size,
-            concurrency=self.concurrency, cache=self.cache, no_cache=self.no_cache,
-            route=RouteOption(self.route), timeout=self.timeout,
+        return build_extractor(
+            self.choice, base_url=self.base_url, api_key=self.api_key, model=self.model,
+            mode=self.mode, batch_size=self.batch_size, concurrency=self.concurrency,
+            cache=self.cache, no_cache=self.no_cache, route=self.route, timeout=self.timeout,
+            warn=_stderr,
         )
 
 
@@ -93,6 +93,11 @@ class ExtractorSpec:
         if self.choice == "rules":  # the rules extractor's name, without importing the rules
             return provenance_of(cast(Extractor, _Named("rules")))
         return provenance_of(self.build()[0])
+
+
+def _stderr(message: str) -> None:
+    """A worker's warning (an unusable cache, say), on the run's stderr."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
