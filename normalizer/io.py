@@ -79,6 +79,44 @@ def decode_source(data: bytes, name: str) -> str:
     return text
 
 
+def _cannot(path: Path, exc: OSError) -> InputError:
+    """The one-line reason an OS error gives for ``path``."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{path}: no such file")
+    if isinstance(exc, PermissionError):
+        return InputError(f"{path}: permission denied")
+    return InputError(f"{path}: cannot be read ({exc.strerror or exc})")
+
+
+def _open_checked(path: Path) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of ``path`` and its stat, only when it is a regular file.
+
+    The kind is checked before the open (a FIFO is never opened) and again on the
+    descriptor (O_NONBLOCK: should the file be swapped for a FIFO after the stat,
+    open does not hang).
+    """
+    try:
+        kind = _kind(os.stat(path).st_mode)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    if kind is not None:
+        raise InputError(f"{path}: {kind}")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _cannot(path, exc) from None
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise _cannot(path, exc) from None
+    kind = _kind(info.st_mode)
+    if kind is not None:
+        os.close(fd)
+        raise InputError(f"{path}: {kind}")
+    return fd, info
+
+
 def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
     """Read ``path`` as UTF-8 eligibility text, exactly as stored (no newline rewriting).
 
@@ -86,29 +124,8 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
     directory or other non-regular file, an unreadable, empty, oversized, binary,
     UTF-16 or non-UTF-8 file.
     """
+    fd, info = _open_checked(path)
     try:
-        before = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    kind = _kind(before.st_mode)
-    if kind is not None:
-        raise InputError(f"{path}: {kind}")
-    try:
-        # O_NONBLOCK: should the file be swapped for a FIFO after the stat, open does not hang
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        info = os.fstat(fd)
-        kind = _kind(info.st_mode)
-        if kind is not None:
-            raise InputError(f"{path}: {kind}")
         if info.st_size > max_bytes:
             raise InputError(
                 f"{path}: {info.st_size:,} bytes is larger than the {max_bytes:,}-byte limit "
@@ -117,9 +134,7 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> str:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        if isinstance(exc, PermissionError):
-            raise InputError(f"{path}: permission denied") from None
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise _cannot(path, exc) from None
     finally:
         os.close(fd)
     if len(data) > max_bytes:
@@ -133,25 +148,5 @@ def open_regular(path: Path) -> tuple[BinaryIO, int]:
     Raises :class:`InputError` as :func:`read_source` does for a missing,
     unreadable or non-regular file (checked before and after the open).
     """
-    try:
-        kind = _kind(os.stat(path).st_mode)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if kind is not None:
-        raise InputError(f"{path}: {kind}")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    info = os.fstat(fd)
-    kind = _kind(info.st_mode)
-    if kind is not None:
-        os.close(fd)
-        raise InputError(f"{path}: {kind}")
+    fd, info = _open_checked(path)
     return os.fdopen(fd, "rb"), info.st_size
