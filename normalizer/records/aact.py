@@ -15,7 +15,7 @@ from typing import BinaryIO, Literal
 
 from ..models import RecordInfo, RecordOrigin, RegistryFields, Section
 from .base import Limits, ReadFailure, Record, failure, where_of
-from .delimited import BadRow, iter_rows
+from .delimited import BadRow, header_of, iter_rows
 
 __all__ = ["read_aact"]
 
@@ -42,14 +42,11 @@ def read_aact(
 ) -> Iterator[Record | ReadFailure]:
     """Every row of an AACT eligibilities file as a record (or a failure for that row)."""
     rows = iter_rows(handle, delimiter="|", max_bytes=limits.max_bytes, row_start=_row_start)
-    first = next(rows, None)
-    if first is None:
-        yield failure(origin, "empty file")
+    fields = header_of(rows, origin)
+    if isinstance(fields, ReadFailure):
+        yield fields
         return
-    if isinstance(first, BadRow):
-        yield failure(origin.model_copy(update={"line": first.line}), first.message)
-        return
-    header = [f.strip().lower() for f in first.fields]
+    header = [f.strip().lower() for f in fields]
     missing = [c for c in ("nct_id", "criteria") if c not in header]
     if missing:
         yield failure(origin, (

@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-__all__ = ["BadRow", "Row", "iter_rows"]
+from ..models import RecordOrigin
+from .base import ReadFailure, failure
+
+__all__ = ["BadRow", "Row", "header_of", "iter_rows"]
 
 
 @dataclass(frozen=True)
@@ -145,3 +148,13 @@ def iter_rows(
             yield Row(start, fields)
     finally:
         csv.field_size_limit(limit)
+
+
+def header_of(rows: Iterator[Row | BadRow], origin: RecordOrigin) -> list[str] | ReadFailure:
+    """The first row's fields (the header), or the failure of an empty file or a broken row."""
+    first = next(rows, None)
+    if first is None:
+        return failure(origin, "empty file")
+    if isinstance(first, BadRow):
+        return failure(origin.model_copy(update={"line": first.line}), first.message)
+    return first.fields

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from ..models import RecordInfo, RecordOrigin, Section
 from .base import Limits, ReadFailure, Record, failure, where_of
-from .delimited import BadRow, iter_rows
+from .delimited import BadRow, header_of, iter_rows
 
 __all__ = ["ID_COLUMNS", "TEXT_COLUMNS", "read_csv"]
 
@@ -51,14 +51,11 @@ def read_csv(
         return re.compile("^" + r'(?:"[^"\r\n]*"|[^,"\r\n]*),' * k + r'"?NCT\d{8}"?(,|$)')
 
     rows = iter_rows(handle, delimiter=",", max_bytes=limits.max_bytes, row_start=row_start)
-    first = next(rows, None)
-    if first is None:
-        yield failure(origin, "empty file")
+    fields = header_of(rows, origin)
+    if isinstance(fields, ReadFailure):
+        yield fields
         return
-    if isinstance(first, BadRow):
-        yield failure(origin.model_copy(update={"line": first.line}), first.message)
-        return
-    header = first.fields
+    header = fields
     text_at = _pick(header, text_column, TEXT_COLUMNS)
     if text_at is None:
         asked = f"no column {text_column!r}" if text_column else (
