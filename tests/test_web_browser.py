@@ -87,11 +87,11 @@ def write_studies(
     return path
 
 
-def normalizer_run(*args: str) -> dict[str, Any]:
-    """``normalizer run ARGS`` in a child process; its --summary-json."""
-    summary = Path(args[-1]).with_suffix(".summary.json")
+def normalizer_run(studies: Path, *args: str) -> dict[str, Any]:
+    """``normalizer run STUDIES ARGS`` in a child process; its --summary-json (beside STUDIES)."""
+    summary = studies.with_suffix(".summary.json")
     done = subprocess.run(
-        [sys.executable, "-m", "normalizer", "run", *args, "--summary-json", str(summary)],
+        [sys.executable, "-m", "normalizer", "run", str(studies), *args, "--summary-json", str(summary)],
         capture_output=True, text=True, cwd=REPO, timeout=600,
         env={**os.environ, "NO_COLOR": "1"},
     )
@@ -228,7 +228,7 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
     records = chia_records(40)
     target = tmp_path / "runs.sqlite"
     studies = write_studies(tmp_path / "studies.jsonl", records)
-    first = normalizer_run(str(studies), "--store", str(target), "--jobs", "2")
+    first = normalizer_run(studies, "--store", str(target), "--jobs", "2")
     assert first["records"]["done"] == 40 and first["records"]["failed"] == 0
     store = Store.open(target)
     docs = [store.get_document(r.info.id) for r in records]
@@ -334,7 +334,7 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
         # the same input run again with --force: every document re-saved, every decision
         # re-applied
         before = store.stored()[plan.record_id]
-        forced = normalizer_run(str(studies), "--store", str(target), "--force")
+        forced = normalizer_run(studies, "--store", str(target), "--force")
         assert forced["records"]["done"] == 40 and forced["run_id"] == first["run_id"] + 1
         again = store.stored()[plan.record_id]
         assert again.content_hash == before.content_hash
@@ -370,7 +370,7 @@ def test_keyboard_session_decisions_survive_a_rerun(browser: Any, tmp_path: Path
                          if c.id == plan.accept[0])
         changed = crit_text.rstrip(".") + " at screening"
         write_studies(studies, records, edit=(plan.record_id, crit_text, changed))
-        rerun = normalizer_run(str(studies), "--store", str(target))
+        rerun = normalizer_run(studies, "--store", str(target))
         assert (rerun["records"]["done"], rerun["records"]["skipped"]) == (1, 39)
         page.goto(app.url + f"/record/{plan.record_id}")
         stale = page.locator(".stale")
