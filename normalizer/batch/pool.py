@@ -1,4 +1,4 @@
-"""The worker processes: chunks out, one answer per record back, hung or crashed workers replaced.
+"""The worker processes: chunks out, lists of answers back, hung or crashed workers replaced.
 
 Workers are forked from a ``forkserver`` that has imported
 :mod:`normalizer.batch.preload`, so each one starts with the pipeline loaded.
@@ -6,10 +6,12 @@ Each worker has two one-way pipes (tasks in, outcomes out) and at most
 ``depth`` chunks outstanding, so the parent never blocks on a busy worker
 and never holds more than ``jobs * depth * chunksize`` records.
 
-A worker that answers nothing for ``record_timeout`` seconds is killed and
-the record it was on becomes a failure; one that dies (a segfault, the OOM
-killer) likewise; the rest of its chunks go back to the front of the queue
-and a fresh worker takes its place.
+A worker answers a list of outcomes per chunk (sooner for slow records), and
+keeps its position (records started, finished) in shared memory.  One whose
+position has not moved for ``record_timeout`` seconds is killed and the record
+it was on becomes a failure; one that dies (a segfault, the OOM killer)
+likewise; the rest of its chunks, and what it had finished but not sent, go
+back to the front of the queue and a fresh worker takes its place.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
-from .worker import STOP, ExtractorFactory, Outcome, worker_main
+from .worker import STOP, ExtractorFactory, Outcome, Position, worker_main
 
 if TYPE_CHECKING:
     from ..records import Record
@@ -56,9 +58,30 @@ class _Worker:
     process: BaseProcess
     tasks: Connection
     results: Connection
+    position: Position  # shared with the worker: records started, records finished
     outstanding: deque[Task] = field(default_factory=deque)
     chunks: deque[int] = field(default_factory=deque)  # records left in each sent chunk
-    since: float = 0.0  # when the record at the head of ``outstanding`` started, at the latest
+    answered: int = 0  # outcomes received over the worker's life
+    started: int = 0  # position[0] when last read
+    since: float = 0.0  # when the worker was last seen to move (a record started, an answer)
+
+    def moved(self, now: float) -> None:
+        """Note the worker's progress: a record started since the last look restarts its clock."""
+        started = self.position[0]
+        if started != self.started:
+            self.started = started
+            self.since = now
+
+    def on(self) -> int:
+        """Where in ``outstanding`` the record the worker is on is (0 when it is between records).
+
+        Records it finished and did not send come before it: they go back to the queue.
+        """
+        started, finished = self.position[0], self.position[1]
+        at = started - 1 - self.answered
+        if started > finished and 0 <= at < len(self.outstanding):
+            return at
+        return 0
 
 
 class WorkerPool:
@@ -100,14 +123,15 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         task_r, task_w = self.ctx.Pipe(duplex=False)
         result_r, result_w = self.ctx.Pipe(duplex=False)
+        position = self.ctx.RawArray("q", 2)
         process = self.ctx.Process(
-            target=worker_main, args=(task_r, result_w, self.factory), daemon=True,
+            target=worker_main, args=(task_r, result_w, self.factory, position), daemon=True,
             name="normalizer-worker",
         )
         process.start()
         task_r.close()
         result_w.close()
-        worker = _Worker(process, task_w, result_r)
+        worker = _Worker(process, task_w, result_r, position)
         self.selector.register(result_r, selectors.EVENT_READ, (worker, "results"))
         self.selector.register(process.sentinel, selectors.EVENT_READ, (worker, "sentinel"))
         return worker
@@ -190,6 +214,9 @@ class WorkerPool:
         busy = [w for w in self.workers if w.outstanding]
         if not busy:
             return
+        now = time.monotonic()
+        for w in busy:
+            w.moved(now)
         nearest = min(w.since + self.record_timeout for w in busy)
         wait_for = max(0.0, min(timeout, nearest - time.monotonic()))
         died: set[_Worker] = set()
@@ -206,11 +233,12 @@ class WorkerPool:
                 break
             for w in readable:
                 try:
-                    outcome: Outcome = w.results.recv()
+                    outcomes: list[Outcome] = w.results.recv()
                 except (EOFError, OSError):
                     died.add(w)
                     continue
-                yield self._answered(w, outcome)
+                for outcome in outcomes:
+                    yield self._answered(w, outcome)
             ready = self.selector.select(0)
         for w in died - set(busy):  # died idle (the OOM killer, say): just replace it
             if w in self.workers:
@@ -222,7 +250,10 @@ class WorkerPool:
                     w.process.join(5)  # its pipe may close before it is reaped
                     code = w.process.exitcode
                     yield self._replace(w, f"the worker died (exit code {code}) on this record")
-            elif w.outstanding and time.monotonic() - w.since > self.record_timeout:
+            elif w.outstanding:
+                w.moved(time.monotonic())
+                if time.monotonic() - w.since <= self.record_timeout:
+                    continue
                 yield self._replace(
                     w, f"timed out: no result after {self.record_timeout:g} s (worker killed)"
                 )
@@ -230,6 +261,7 @@ class WorkerPool:
     def _answered(self, w: _Worker, outcome: Outcome) -> Outcome:
         head = w.outstanding.popleft()
         assert head[0] == outcome.record_id, (head[0], outcome.record_id)
+        w.answered += 1
         w.since = time.monotonic()
         w.chunks[0] -= 1
         if w.chunks[0] == 0:
@@ -242,14 +274,21 @@ class WorkerPool:
             try:
                 if not w.results.poll():
                     return
-                outcome: Outcome = w.results.recv()
+                outcomes: list[Outcome] = w.results.recv()
             except (EOFError, OSError):
                 return
-            yield self._answered(w, outcome)
+            for outcome in outcomes:
+                yield self._answered(w, outcome)
 
     def _replace(self, w: _Worker, message: str) -> Outcome:
-        """Kill ``w``, fail the record it was on, requeue the rest, start a new worker."""
-        record_id, record = w.outstanding.popleft()
+        """Kill ``w``, fail the record it was on, requeue the rest, start a new worker.
+
+        The record it was on is read from its position (the head when it was between
+        records: a worker that dies before its first record fails one record a time).
+        """
+        at = w.on()
+        record_id, record = w.outstanding[at]
+        del w.outstanding[at]
         self._respawn(w)
         return Outcome(record_id, error=message, source=record.source)
 

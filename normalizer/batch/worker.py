@@ -1,10 +1,15 @@
 """What runs inside a worker process: build the extractor once, normalise what arrives.
 
 The parent sends chunks of ``(record_id, record)`` over a pipe; the worker
-answers each record on its own (so that the parent knows which record a hung
-or crashed worker was on) with the document already serialised to JSON, its
-counts, its finding codes and the LLM usage it cost.  A record that raises is
-answered as a failure and the worker goes on.
+answers with lists of outcomes (each record's document already serialised to
+JSON, its counts, its finding codes and the LLM usage it cost): a list when
+the chunk is done, or sooner when ``SEND_EVERY`` seconds have passed since the
+last one, so that the parent wakes once per chunk of quick rules records and
+once per record of slow LLM ones.  Which record a worker is on is not left to
+its messages: it counts the records it has started and finished in a
+:class:`Position` in shared memory, which the parent reads to tell a hung or
+crashed record from the finished ones the worker had not sent yet.  A record
+that raises is answered as a failure and the worker goes on.
 
 A worker dies with its parent: ``PR_SET_PDEATHSIG`` (Linux) kills it when the
 process that forked it ends, and a closed task pipe (the parent is gone) ends
@@ -36,10 +41,19 @@ if TYPE_CHECKING:
     from ..llm import LLMExtractor
     from ..records import Record
 
-__all__ = ["STOP", "ExtractorFactory", "ExtractorSpec", "Outcome", "worker_main"]
+__all__ = [
+    "SEND_EVERY", "STOP", "ExtractorFactory", "ExtractorSpec", "Outcome", "Position",
+    "worker_main",
+]
 
 STOP = "stop"
 """The message that ends a worker cleanly."""
+
+SEND_EVERY = 0.05
+"""Seconds of finished records a worker may hold before it sends them (or the chunk ends)."""
+
+Position = Any
+"""Two shared counters of a worker (``RawArray('q', 2)``): records started, records finished."""
 
 _PR_SET_PDEATHSIG = 1
 
@@ -192,8 +206,21 @@ def _read_tasks(tasks: Connection, queue: SimpleQueue[Any]) -> None:
             return
 
 
-def worker_main(tasks: Connection, results: Connection, factory: ExtractorFactory) -> None:
-    """A worker's life: build the extractor, then answer every record of every chunk."""
+def _send(results: Connection, outcomes: list[Outcome]) -> None:
+    try:
+        results.send(outcomes)
+    except (BrokenPipeError, OSError):
+        os._exit(0)  # the parent is gone
+
+
+def worker_main(
+    tasks: Connection, results: Connection, factory: ExtractorFactory, position: Position
+) -> None:
+    """A worker's life: build the extractor, then answer every record of every chunk.
+
+    ``position[0]`` counts the records started and ``position[1]`` those finished,
+    over the worker's life, in that order, so the parent can tell which record it is on.
+    """
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -204,10 +231,16 @@ def worker_main(tasks: Connection, results: Connection, factory: ExtractorFactor
         chunk = queue.get()
         if chunk == STOP:
             break
+        held: list[Outcome] = []
+        sent = time.monotonic()
         for record_id, record in chunk:
-            outcome = normalise_one(record_id, record, extractor, llm)
-            try:
-                results.send(outcome)
-            except (BrokenPipeError, OSError):
-                os._exit(0)
+            position[0] += 1
+            held.append(normalise_one(record_id, record, extractor, llm))
+            position[1] += 1
+            if time.monotonic() - sent >= SEND_EVERY:
+                _send(results, held)
+                held = []
+                sent = time.monotonic()
+        if held:
+            _send(results, held)
     results.close()
