@@ -67,7 +67,7 @@ class _Worker:
 
     def moved(self, now: float) -> None:
         """Note the worker's progress: a record started since the last look restarts its clock."""
-        started = self.position[0]
+        started = int(self.position[0])
         if started != self.started:
             self.started = started
             self.since = now
@@ -77,7 +77,7 @@ class _Worker:
 
         Records it finished and did not send come before it: they go back to the queue.
         """
-        started, finished = self.position[0], self.position[1]
+        started, finished = int(self.position[0]), int(self.position[1])
         at = started - 1 - self.answered
         if started > finished and 0 <= at < len(self.outstanding):
             return at
