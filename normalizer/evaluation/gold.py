@@ -271,6 +271,7 @@ class EvalReport(BaseModel):
     status: dict[str, float | int]
     per_variable: dict[str, dict[str, float | int]]
     false_alarm_codes: dict[str, int]
+    per_tag: dict[str, dict[str, float | int]] = Field(default_factory=dict)
     usage: dict[str, int] = Field(default_factory=dict)
     results: list[CaseResult]
 
@@ -366,6 +367,46 @@ def score_cases(
     return micro, dict(per_var), results, status, dict(alarm_codes)
 
 
+def per_tag(
+    cases: Sequence[GoldCase], results: Sequence[CaseResult]
+) -> dict[str, dict[str, float | int]]:
+    """Figures per gold tag (the language classes of gold/README.md among them).
+
+    For each tag: its cases, how many were read exactly (every gold constraint
+    matched, nothing more), how many were accepted, and of those how many hold a
+    constraint gold does not have (``accepted_wrong``) or miss one gold has
+    (``accepted_missing``), with the constraint counts and ratios.
+    """
+    tagged: dict[str, list[CaseResult]] = defaultdict(list)
+    for case, result in zip(cases, results, strict=True):
+        for tag in case.tags:
+            tagged[tag].append(result)
+    figures: dict[str, dict[str, float | int]] = {}
+    for tag, rows in sorted(tagged.items()):
+        m = Metrics(
+            gold=sum(r.gold for r in rows),
+            predicted=sum(r.predicted for r in rows),
+            matched=sum(r.matched for r in rows),
+        )
+        exact = [r for r in rows if not r.missed and not r.spurious]
+        accepted = [r for r in rows if r.status == "accepted"]
+        figures[tag] = {
+            "cases": len(rows),
+            "exact": len(exact),
+            "exact_share": round(len(exact) / len(rows), 4),
+            "accepted": len(accepted),
+            "accepted_wrong": sum(1 for r in accepted if r.spurious),
+            "accepted_missing": sum(1 for r in accepted if r.missed),
+            "gold": m.gold,
+            "predicted": m.predicted,
+            "matched": m.matched,
+            "precision": round(m.precision, 4),
+            "recall": round(m.recall, 4),
+            "f1": round(m.f1, 4),
+        }
+    return figures
+
+
 def _digest(paths: Iterable[Path]) -> str:
     h = hashlib.sha256()
     for p in paths:
@@ -420,5 +461,6 @@ def evaluate(
         status=status,
         per_variable={k: {**v.model_dump(), **v.ratios()} for k, v in sorted(per_var.items())},
         false_alarm_codes=alarms,
+        per_tag=per_tag(cases, results),
         results=results,
     )

@@ -78,7 +78,15 @@ def render_report(report: EvalReport, top_variables: int = 25) -> Group:
             _pct(v["recall"]),
             _pct(v["f1"]),
         )
-    return Group(head, status, per)
+    tags = Table(title="per tag (language classes: gold/README.md)")
+    for col in ("tag", "cases", "exact", "acc", "acc wrong", "acc missing", "P", "R", "F1"):
+        tags.add_column(col, justify="right" if col != "tag" else "left")
+    for name, v in report.per_tag.items():
+        tags.add_row(
+            name, str(v["cases"]), str(v["exact"]), str(v["accepted"]), str(v["accepted_wrong"]),
+            str(v["accepted_missing"]), _pct(v["precision"]), _pct(v["recall"]), _pct(v["f1"]),
+        )
+    return Group(head, status, per, tags) if report.per_tag else Group(head, status, per)
 
 
 def load_report(path: Path) -> EvalReport:
