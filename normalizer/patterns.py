@@ -110,6 +110,7 @@ class Patterns(_Data):
     stripped_comparator: str
     time_units: list[str]
     dose_units: list[str]
+    volume_units: list[str]
     other_heads: list[str]
     time_heads: list[str]
     time_heads_alone: list[str]

@@ -187,6 +187,9 @@ class Reader:
     blocker: re.Pattern[str]
     time_units: frozenset[str]
     dose_units: frozenset[str]
+    volume_units: frozenset[str]
+    """Dose units that are also the patient's volumes (FEV1 in L): a dose only without a
+    comparator of their own."""
     number_values: dict[str, float]
     """Number words (lower case) and their values."""
     number_word: re.Pattern[str]
@@ -288,6 +291,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         blocker=blocker,
         time_units=frozenset(data.time_units),
         dose_units=frozenset(data.dose_units),
+        volume_units=frozenset(data.volume_units),
         number_values=numbers,
         number_word=re.compile(number_word, re.IGNORECASE),
         mentions=Mentions(catalog, blocker),

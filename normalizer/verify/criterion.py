@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog import load_catalog
 from ..extract.base import Extraction
-from ..models import Constraint, Criterion, Finding, Status
+from ..models import Constraint, Criterion, Finding, RelativeTo, Status
 from ..units import convert, unit_fits
 from .codes import finding
 from .constraint import check_constraint, same_value
@@ -15,8 +15,17 @@ from .scan import Quantity, Scan, scan
 __all__ = ["check_criterion", "status_of", "unparsed_spans"]
 
 
-def _covered(q: Quantity, spans: list[tuple[int, int]]) -> bool:
-    return any(q.start < end and q.end > start for start, end in spans)
+def _covered(q: Quantity, evidence: list[tuple[int, int, RelativeTo | None]]) -> bool:
+    """Inside a constraint's evidence; for a '< the LLN' without a number, a relative one's.
+
+    "platelet count < the LLN ... or < 100,000/µL": the absolute limit's evidence runs
+    from the name over the LLN limit, which no constraint reads.
+    """
+    relatives = {r.relative for r in q.readings}
+    return any(
+        q.start < end and q.end > start and (not q.implicit or relative in relatives)
+        for start, end, relative in evidence
+    )
 
 
 def _counts(q: Quantity) -> bool:
@@ -67,7 +76,9 @@ def unparsed_spans(text: str, message: str) -> list[tuple[int, int]]:
 
 def _unparsed(crit: Criterion, sc: Scan, extraction: Extraction) -> list[Finding]:
     base = crit.span[0]
-    evidence = [(c.evidence[0] - base, c.evidence[1] - base) for c in crit.constraints]
+    evidence = [
+        (c.evidence[0] - base, c.evidence[1] - base, c.relative_to) for c in crit.constraints
+    ]
     # A note says "I read this number and it is not a constraint, because <reason>".  An
     # extractor that could not read everything (complete=False) and gives the reason
     # 'other' has not explained the number.

@@ -1,0 +1,65 @@
+"""Criteria once accepted with a limit silently lost (found by the per-tag eval's
+``accepted_missing``): real corpus text, each now read or sent to review.
+
+* a limit on a variable outside the catalog, in a unit that doses also use, was
+  explained away as a dose by its unit ("FEV1 > 0.8 L");
+* "y.o." after the number did not name age ("≥18 y.o.": read as a duration);
+* "< the LLN" without a number sat inside the evidence of the absolute limit after it,
+  so nothing accounted for it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from normalizer.extract.rules import RulesExtractor
+from normalizer.models import Criterion
+from normalizer.pipeline import normalize_text
+
+
+def criterion(text: str, section: str = "Inclusion") -> Criterion:
+    doc = normalize_text(f"{section} Criteria:\n- {text}\n", name="t", extractor=RulesExtractor())
+    assert len(doc.criteria) == 1
+    return doc.criteria[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FEV1 > 0.8 L and ability to produce sputum after hypertonic saline production",
+        "Confirmed platelet count < the LLN of the evaluating laboratory at Screening or "
+        "documented at <100,000/µL within the past year on a sample without platelet clumping",
+    ],
+)
+def test_a_limit_nothing_reads_goes_to_review(text: str) -> None:
+    crit = criterion(text)
+    assert crit.status == "needs_review"
+    assert "unparsed-number" in {f.code for f in crit.findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Inpatient ≥18 y.o. who are scheduled elective colonoscopy during hospitalization "
+        "irrespective of the indication.",
+        "Patients ≥ 18 y/o",
+    ],
+)
+def test_years_old_written_short_names_age(text: str) -> None:
+    crit = criterion(text)
+    [age] = crit.constraints
+    assert (age.variable, age.lower, age.upper, age.unit) == ("age", age.lower, None, "a")
+    assert age.lower is not None and (age.lower.value, age.lower.inclusive) == (18, True)
+
+
+def test_a_drug_dose_with_a_comparator_is_still_a_dose() -> None:
+    crit = criterion("Use of mesalamine ≥ 2.4 g/day", "Exclusion")
+    assert (crit.status, crit.constraints) == ("accepted", [])
+
+
+def test_a_duration_with_a_comparator_stays_temporal() -> None:
+    crit = criterion(
+        "Any prior documented history of atrial fibrillation, atrial flutter or atrial "
+        "tachycardia lasting longer than 30 seconds", "Exclusion",
+    )
+    assert (crit.status, crit.constraints) == ("accepted", [])
