@@ -717,7 +717,9 @@ def eval_(
         str | None, typer.Option(help="With --brat: score only 'dev' or 'test' documents.")
     ] = None,
     only: Annotated[
-        str | None, typer.Option(help="With --gold: only cases whose id starts with this.")
+        str | None,
+        typer.Option(help="With --gold: only cases whose id starts with this, or @FILE: "
+                     "the ids listed in FILE (one per line)."),
     ] = None,
     sample: Annotated[
         int | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,17 @@ def test_broken_gold_is_refused_with_file_and_line(tmp_path) -> None:
     path.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(GoldError, match=r"g.jsonl:1: not JSON"):
         load_gold([path])
+
+
+def test_only_at_file_selects_the_listed_ids_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    from normalizer.evaluation.gold import select_cases
+
+    cases = load_gold([REPO / "gold" / "dev.jsonl"])
+    listed = tmp_path / "ids.txt"
+    listed.write_text(f"# recorded\n{cases[3].id}\n\n{cases[0].id}  # a seed\n", encoding="utf-8")
+    assert [c.id for c in select_cases(cases, f"@{listed}")] == [cases[0].id, cases[3].id]
+    listed.write_text(f"{cases[0].id}\nno-such-case\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="1 listed id"):
+        select_cases(cases, f"@{listed}")
+    with pytest.raises(GoldError, match="cannot read"):
+        select_cases(cases, f"@{tmp_path / 'missing.txt'}")

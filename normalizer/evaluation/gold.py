@@ -414,15 +414,35 @@ def _digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()[:12]
 
 
+def _listed_ids(path: Path) -> set[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot read the id list ({exc.strerror or exc})") from None
+    return {line.split("#", 1)[0].strip() for line in lines} - {""}
+
+
 def select_cases(
     cases: Sequence[GoldCase], only: str | None = None, sample: int | None = None
 ) -> list[GoldCase]:
-    """Cases whose id starts with ``only``; then, if ``sample``, a fixed pseudo-random subset.
+    """Cases whose id starts with ``only`` (or listed in FILE, for ``@FILE``), then a sample.
 
-    The sample is the ``sample`` cases with the smallest sha256 of their id: stable
-    across runs and machines, independent of file order, for costly (LLM) runs.
+    With ``sample``, a fixed pseudo-random subset: the ``sample`` cases with the
+    smallest sha256 of their id, stable across runs and machines, independent of file
+    order, for costly (LLM) runs.  A list file holds one id per line (``#`` comments);
+    an id it names that no case has is an error, so a list cannot silently shrink
+    what is measured.
     """
-    chosen = [c for c in cases if only is None or c.id.startswith(only)]
+    if only is not None and only.startswith("@"):
+        listed = _listed_ids(Path(only[1:]))
+        unknown = sorted(listed - {c.id for c in cases})
+        if unknown:
+            raise GoldError(
+                f"{only[1:]}: {len(unknown)} listed id(s) in no gold case, e.g. {unknown[0]}"
+            )
+        chosen = [c for c in cases if c.id in listed]
+    else:
+        chosen = [c for c in cases if only is None or c.id.startswith(only)]
     if sample is not None:
         keep = set(
             sorted((hashlib.sha256(c.id.encode()).hexdigest(), c.id) for c in chosen)[:sample]
