@@ -63,6 +63,7 @@ class ScopeData(BaseModel):
     both_sexes: str
     age_tail: str
     conditionals: list[str]
+    narratives: list[str] = []
     examples: list[ScopeExample]
 
 
@@ -83,6 +84,7 @@ class _Scope:
     scoped_subjects: re.Pattern[str]
     both_sexes: re.Pattern[str]
     conditionals: tuple[re.Pattern[str], ...]
+    narratives: tuple[re.Pattern[str], ...]
     content: re.Pattern[str]
     stop: frozenset[str]
 
@@ -119,6 +121,7 @@ def _compiled() -> _Scope:
         scoped_subjects=re.compile(_words(data.scoped_subjects), re.I),
         both_sexes=re.compile(data.both_sexes),
         conditionals=tuple(re.compile(p) for p in data.conditionals),
+        narratives=tuple(re.compile(p) for p in data.narratives),
         content=re.compile(r"[A-Za-z][A-Za-z'-]+"),
         stop=frozenset(w.lower() for w in (*patterns.fillers, *patterns.label_stop)),
     )
@@ -192,7 +195,10 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
     base = crit.span[0]
     start, end = c.evidence[0] - base, c.evidence[1] - base
     note = _conditional(sc.view, sc, start)
-    if note is not None:
+    told = next((m for p in _compiled().narratives if (m := p.search(sc.view))), None)
+    if told is not None:
+        why = f"the criterion describes rather than requires ({quote(told.group(), 40)})"
+    elif note is not None:
         why = f"it sits in a conditional note ({quote(note, 60)})"
     elif c.variable == "age":
         scope = _age_scope(crit, sc, start, end)
