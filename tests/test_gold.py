@@ -71,3 +71,16 @@ def test_only_at_file_selects_the_listed_ids_and_refuses_unknown_ones(tmp_path: 
         select_cases(cases, f"@{listed}")
     with pytest.raises(GoldError, match="cannot read"):
         select_cases(cases, f"@{tmp_path / 'missing.txt'}")
+
+
+def test_gold_problems_names_broken_lines_and_unreadable_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1\n[1]\n', encoding="utf-8")
+    problems, cases = gold_problems([bad, tmp_path / "missing.jsonl"], SHARED)
+    assert cases == []
+    assert len(problems) == 3
+    assert problems[:2] == [
+        f"{bad}:1: not JSON (Expecting ',' delimiter)",
+        f"{bad}:2: a gold case is a JSON object, not list",
+    ]
+    assert problems[2].startswith(f"{tmp_path / 'missing.jsonl'}: cannot be read")

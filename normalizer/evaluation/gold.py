@@ -89,11 +89,23 @@ def gold_problems(paths: Sequence[Path], shared: Path) -> tuple[list[str], list[
     cases: list[GoldCase] = []
     texts: dict[str, str] = {}
     for path in paths:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: cannot be read as UTF-8 text ({exc})")
+            continue
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             where = f"{path}:{n}"
-            raw = json.loads(line)
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(raw, dict):
+                problems.append(f"{where}: a gold case is a JSON object, not {type(raw).__name__}")
+                continue
             raw.pop("split", None)
             raw.pop("hints", None)
             try:
