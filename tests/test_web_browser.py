@@ -91,7 +91,10 @@ def normalizer_run(studies: Path, *args: str) -> dict[str, Any]:
     """``normalizer run STUDIES ARGS`` in a child process; its --summary-json (beside STUDIES)."""
     summary = studies.with_suffix(".summary.json")
     done = subprocess.run(
-        [sys.executable, "-m", "normalizer", "run", str(studies), *args, "--summary-json", str(summary)],
+        [
+            sys.executable, "-m", "normalizer", "run", str(studies), *args,
+            "--summary-json", str(summary),
+        ],
         capture_output=True, text=True, cwd=REPO, timeout=600,
         env={**os.environ, "NO_COLOR": "1"},
     )
