@@ -36,7 +36,7 @@ from normalizer.evaluation.gold import load_gold
 from normalizer.evaluation.split import split_of
 from normalizer.extract.base import CriterionInput
 from normalizer.extract.rules import RulesExtractor
-from normalizer.extract.rules_lexicon import load_lexicon
+from normalizer.extract.rules.lexicon import load_lexicon
 from normalizer.models import Bound, Constraint, GoldCase, Section
 from normalizer.segment import segment
 

@@ -75,7 +75,7 @@ def build_extractor(
             "(and OPENAI_API_KEY) or pass --base-url"
         )
     from .cache import default_cache_path, open_cache
-    from .extract.hybrid import HybridExtractor, LLMWithNotes
+    from .hybrid import HybridExtractor, LLMWithNotes
     from .llm import LLMExtractor, LLMSettings
 
     settings = LLMSettings.from_env(

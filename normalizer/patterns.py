@@ -2,7 +2,7 @@
 
 One data file, one schema.  :mod:`normalizer.reader` compiles what the rules
 extractor and verification both read into one reader handed to both;
-``normalizer.extract.rules_lexicon`` compiles the rest, which only the extractor
+``normalizer.extract.rules.lexicon`` compiles the rest, which only the extractor
 reads.  The file documents its own fields; :class:`Patterns` enforces them (every
 regex must compile).
 """

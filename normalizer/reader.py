@@ -1,6 +1,6 @@
 """The reader of criteria text: ``data/patterns.toml`` and the catalog's names, compiled once.
 
-The rules extractor (:mod:`normalizer.extract.rules_lexicon`) and verification
+The rules extractor (:mod:`normalizer.extract.rules.lexicon`) and verification
 (:mod:`normalizer.verify.lexicon`) both read numbers, units, comparators, ranges and
 variable mentions.  What they read is compiled here, once, into one :class:`Reader`
 that both hold (as pint compiles its registry once and hands it to every consumer);

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from normalizer.extract.base import CriterionInput, Extraction
-from normalizer.extract.hybrid import HybridExtractor, LLMWithNotes
 from normalizer.extract.rules import RulesExtractor
+from normalizer.hybrid import HybridExtractor, LLMWithNotes
 from normalizer.models import Bound, Constraint
 from normalizer.pipeline import read_criteria
 

@@ -12,8 +12,8 @@ import pytest
 from normalizer.cache import ResponseCache
 from normalizer.evaluation.gold import evaluate
 from normalizer.extract.base import CriterionInput
-from normalizer.extract.hybrid import LLMWithNotes
 from normalizer.extract.rules import RulesExtractor
+from normalizer.hybrid import LLMWithNotes
 from normalizer.llm import LLMExtractor, LLMSettings
 from normalizer.pipeline import read_criteria
 

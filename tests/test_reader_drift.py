@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from normalizer import RulesExtractor, normalize_text
-from normalizer.extract.rules_lexicon import load_lexicon
+from normalizer.extract.rules.lexicon import load_lexicon
 from normalizer.patterns import load_patterns
 from normalizer.reader import load_reader
 from normalizer.verify import scan as verify_scan

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from normalizer.evaluation.split import split_of
 from normalizer.extract.base import CriterionInput, Extraction
 from normalizer.extract.rules import RulesExtractor
-from normalizer.extract.rules_lexicon import Patterns, compile_patterns, load_lexicon
+from normalizer.extract.rules.lexicon import Patterns, compile_patterns, load_lexicon
 
 from .test_rules_seeds import Want, got
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from normalizer.extract.hybrid import LLMWithNotes
 from normalizer.extract.rules import RulesExtractor
+from normalizer.hybrid import LLMWithNotes
 from normalizer.review.curate import curated_document
 from normalizer.review.decisions import criterion_hash, decisions_for
 from normalizer.review.suggest import suggest_store, suggestions_for, take

@@ -11,7 +11,11 @@ Modules, one idea each:
 * :mod:`.codes` – the finding codes and :func:`~.codes.finding`;
 * :mod:`.scan` – the quantities of a criterion's text (numbers with garbles
   undone, units, ULN/LLN, comparators, ranges, lists) and variable mentions;
-* :mod:`.constraint` – one constraint against the catalog and its evidence;
+* :mod:`.constraint` – one constraint against the catalog and its evidence, from:
+  :mod:`.bounds` (what those checks share), :mod:`.catalog_checks` (unit, range,
+  bounds, relative limits), :mod:`.grounding` (each bound's number and unit in the
+  evidence), :mod:`.comparators` (the comparator the bounds imply),
+  :mod:`.variable` (the variable named) and :mod:`.scope`;
 * :mod:`.criterion` – one criterion (numbers nobody read) and its status;
 * :mod:`.document` – across criteria: the eligible set per variable;
 * :mod:`.agreement` – two extractors' readings compared and merged;

@@ -6,8 +6,9 @@ from ..catalog import load_catalog
 from ..extract.base import Extraction
 from ..models import Constraint, Criterion, Finding, RelativeTo, Status
 from ..units import convert, unit_fits
+from .bounds import same_value
 from .codes import finding
-from .constraint import check_constraint, same_value
+from .constraint import check_constraint
 from .describe import quote, reading
 from .lexicon import load_evidence
 from .scan import Quantity, Scan, scan

@@ -1,7 +1,10 @@
-"""Tokens of a criterion for the rules extractor: quantities, comparators, notes.
+"""The values of a criterion: numbers read with what is written right after them.
 
-Everything here reads a *view* of the criterion (:meth:`Lexicon.view`): the same
-length as the text, so every offset found is an offset into the text itself.
+A number ("18", "1.5", "100,000", a number word after a comparator) is read with a
+power of ten ("1.5×109/L"), a reference limit ("2.5 x ULN") or a unit (the longest
+words that :func:`normalizer.units.to_ucum` knows).  Everything here reads a *view*
+of the criterion (:meth:`Lexicon.view`): the same length as the text, so every
+offset found is an offset into the text itself.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..models import RelativeTo
-from .base import NumberReason
-from .rules_lexicon import Comparator, Lexicon
+from ...models import RelativeTo
+from .contexts import Note
+from .lexicon import Lexicon
 
-__all__ = ["NUMBER", "Cmp", "Note", "Quantity", "Scanner", "ToUcum"]
+__all__ = ["NEXT_WORD", "NUMBER", "Quantities", "Quantity", "ToUcum"]
 
 ToUcum = Callable[[str], "str | None"]
 
@@ -32,8 +35,6 @@ _UNIT_TOKEN = re.compile(
 )
 _SLASH = re.compile(r"\s*/\s*")
 _MAX_UNIT_TOKENS = 4
-_REACH_BEFORE = 36
-_REACH_AFTER = 40
 _COUNT_UNIT = re.compile(r"10\*\d+/")
 # "2,5 mg/dl", ">11,1": a lone comma and one or two digits is a decimal comma when a
 # comparator stands right before the number or a unit right after it.
@@ -50,8 +51,15 @@ _DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")
 _PER_VOLUME = re.compile(r"(?:10\*\d+)?/(?:mm3|uL|mL|L)$")
 _HYPHEN_UNIT = re.compile(r"-(?=[A-Za-z])")
 _WORD_DIGITS = re.compile(r"\s*\(\s*(\d+)\s*\)")  # "three (3) years"
-_THAN = re.compile(r"\s*than\b", re.IGNORECASE)
 _PER = re.compile(r"\s*/")  # "x 10^9/Liter": an unknown unit, the power stays out of the value
+_WORD_GAP = re.compile(r"\s*(?:of\s+)?")  # "at least three", "a minimum of six"
+_OF_A_SET = re.compile(
+    r"(?:\s+or\s+more)?\s+of\s+(?:these|them|those|which|the)\b",
+    re.IGNORECASE,
+)
+NEXT_WORD = re.compile(r"[ -]?([A-Za-z][A-Za-z0-9/]*)")
+"""The word right after a value (or a name): a unit we cannot read, or what is counted."""
+_MIN_COUNTED_WORD = 7
 
 
 @dataclass(slots=True)
@@ -66,90 +74,56 @@ class Quantity:
     number_end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Cmp:
-    """A comparator phrase in the text."""
-
-    start: int
-    end: int
-    meaning: Comparator
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A stretch of text whose numbers are not constraints."""
-
-    start: int
-    end: int
-    reason: NumberReason
-
-
-class Scanner:
-    """Finds the tokens of one criterion view."""
+class Quantities:
+    """Reads the values of one criterion view."""
 
     def __init__(self, lexicon: Lexicon, to_ucum: ToUcum) -> None:
         self._lex = lexicon
         self._to_ucum = to_ucum
 
-    def notes(self, view: str) -> list[Note]:
-        """Non-constraint contexts holding a digit.
+    def values(
+        self, view: str, notes: list[Note], compared: list[int]
+    ) -> tuple[list[Quantity], list[tuple[int, int]], list[tuple[int, int]]]:
+        """The values of the criterion, its numbers, and its numbers written as words.
 
-        Contexts that start with their number are tried where a number starts; the
-        others are scanned only near numbers (a context reaches at most
-        ``_REACH_BEFORE`` characters before its first digit).
+        A number word is a value only right after a comparator ("at least three
+        months"): ``compared`` holds where the comparator phrases end.
         """
-        lex = self._lex
-        found: list[Note] = []
-        low = high = -1
-        windows: list[tuple[int, int]] = []
-        for run in lex.numeric.finditer(view):
-            start = run.start()
-            if start == 0 or not view[start - 1].isalnum():
-                self._note(found, lex.contexts_at.match(view, start))
-            if start - _REACH_BEFORE > high:
-                if high > low:
-                    windows.append((low, high))
-                low = max(0, start - _REACH_BEFORE)
-            high = min(len(view), run.end() + _REACH_AFTER)
-        if high > low:
-            windows.append((low, high))
-        for low, high in windows:
-            for trigger in lex.context_trigger.finditer(view, low, high):
-                self._note(found, lex.contexts_lead.match(view, trigger.start()))
-            found.extend(self._scan(lex.contexts, view, low, high))
-        return found
-
-    def _note(self, found: list[Note], match: re.Match[str] | None) -> None:
-        if match is not None and self._lex.numeric.search(match.group()):
-            found.append(Note(match.start(), match.end(), self._lex.reasons[match.lastgroup or ""]))
-
-    def fallback_notes(self, view: str) -> list[Note]:
-        """Weak contexts that only explain numbers no limit used ("2 prior lines")."""
-        return self._scan(self._lex.fallbacks, view, 0, len(view))
-
-    def _scan(self, pattern: re.Pattern[str], view: str, start: int, end: int) -> list[Note]:
-        reasons = self._lex.reasons
-        return [
-            Note(m.start(), m.end(), reasons[m.lastgroup or ""])
-            for m in pattern.finditer(view, start, end)
-            if self._lex.numeric.search(m.group())
+        numbers = list(NUMBER.finditer(view))
+        words = list(self._lex.number_word.finditer(view))
+        after_cmp = [
+            w for w in words if any(_WORD_GAP.fullmatch(view, end, w.start()) for end in compared)
         ]
+        quantities: list[Quantity] = []
+        for match in sorted(numbers + after_cmp, key=lambda m: m.start()):
+            if quantities and match.start() < quantities[-1].end:
+                continue  # part of the previous quantity: a decimal, a unit, a power
+            if any(n.start <= match.start() < n.end for n in notes):
+                continue
+            q = self.quantity(view, match)
+            if match in after_cmp and q.unit is None and self.counted(view, q.end):
+                continue  # "at least two moderate or severe exacerbations"
+            if q.unit is None and q.relative is None and _OF_A_SET.match(view, q.end):
+                continue  # "with at least one of these", "2 of the following"
+            quantities.append(q)
+        return quantities, [m.span() for m in numbers], [m.span() for m in words]
 
-    def comparators(self, view: str) -> list[Cmp]:
-        """Comparator phrases written before a value."""
-        lex = self._lex
-        return [
-            Cmp(m.start(), m.end(), lex.comparator("before", m.group()))
-            for m in lex.before.finditer(view)
-            if m.end() > m.start()
-        ]
+    def counted(self, view: str, end: int) -> bool:
+        """Whether the value counts things ("at least 1 additional blood culture").
 
-    def after(self, view: str, pos: int) -> Cmp | None:
-        """A comparator written right after a value ("or older"), if any."""
-        match = self._lex.after.match(view, pos)
-        if match is None or match.end() == pos or _THAN.match(view, match.end()):
-            return None  # "18 years or older than 95": "older than" opens the next limit
-        return Cmp(pos, match.end(), self._lex.comparator("after", match.group()))
+        Told from a unit we cannot read ("5 h-1", "3 log UI/ml", "200 copies") by a
+        long plain word after it.
+        """
+        match = NEXT_WORD.match(view, end)
+        if match is None:
+            return False
+        word = match.group(1).lower()
+        return (
+            len(word) >= _MIN_COUNTED_WORD
+            and word.isalpha()
+            and not word.endswith(("ing", "ed"))  # "greater than 5 impacting daily life"
+            and word not in self._lex.next_word_ok | self._lex.label_stop
+        )
 
     def quantity(self, view: str, number: re.Match[str]) -> Quantity:
         """Read the number at ``number`` with its power of ten, limit or unit."""

@@ -1,7 +1,7 @@
 """The rules extractor's lexicon: ``data/patterns.toml`` validated and compiled once.
 
 The data file documents its own schema; :class:`Patterns` enforces it (every regex
-must compile) and :class:`Lexicon` holds the compiled forms the scanner uses.
+must compile) and :class:`Lexicon` holds the compiled forms the rules read with.
 Variable names come from the catalog, never from here: :class:`Mentions` compiles
 them into one pattern.  Long alternations of literal phrases (comparator words,
 catalog names) are compiled as a character trie, so that matching costs one pass
@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
-from ..patterns import Comparator, Op, Patterns, load_patterns
-from ..reader import (
+from ...patterns import Comparator, Op, Patterns, load_patterns
+from ...reader import (
     Mention,
     Mentions,
     Reader,
@@ -28,7 +28,7 @@ from ..reader import (
     trie_regex,
     words_regex,
 )
-from .base import NumberReason
+from ..base import NumberReason
 
 # The regex parser of the standard library (re._parser, re._constants): context
 # patterns are sorted by how they start, read off their parse tree.
@@ -276,7 +276,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
 
 
 def _reader_of(data: Patterns) -> Reader:
-    from ..catalog import load_catalog
+    from ...catalog import load_catalog
 
     return compile_reader(data, load_catalog())
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from ..verify import merge_extractions
-from .base import CriterionInput, Extraction, Extractor
+from .extract.base import CriterionInput, Extraction, Extractor
+from .verify import merge_extractions
 
 __all__ = ["HybridExtractor", "LLMWithNotes"]
 

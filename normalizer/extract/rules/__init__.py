@@ -1,0 +1,5 @@
+"""The rules extractor: deterministic reading of numeric limits (see :mod:`.extractor`)."""
+
+from .extractor import RulesExtractor
+
+__all__ = ["RulesExtractor"]

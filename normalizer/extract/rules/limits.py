@@ -1,0 +1,213 @@
+"""Limits: comparators read around values, and the bounds they make.
+
+A value becomes a limit with a comparator before it ("≥", "at least") or after it
+("or older"), as a range ("18-75", "between 18 and 75"), as a pair written A/B
+("140/90 mmHg"), or bare.  Which variable a limit is on is not known here
+(:mod:`.binding` says).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...models import Bound, RelativeTo
+from ...reader import Mention
+from .lexicon import Comparator, Lexicon
+from .quantities import Quantity
+
+__all__ = ["RANGE_END", "Cmp", "Limit", "Limits", "bounds"]
+
+_THAN = re.compile(r"\s*than\b", re.IGNORECASE)
+_SLASH_GAP = re.compile(r"\s*/\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    """A comparator phrase in the text."""
+
+    start: int
+    end: int
+    meaning: Comparator
+
+
+@dataclass(slots=True)
+class Limit:
+    """A comparator and value, or a range, before a variable is known."""
+
+    start: int
+    end: int
+    quantities: list[Quantity]
+    lower: Bound | None
+    upper: Bound | None
+    unit: str | None
+    relative: RelativeTo | None
+    cmp: Comparator | None = None
+    ranged: bool = False
+    equivalents: list[Quantity] = field(default_factory=list)
+    pair: Quantity | None = None  # B of "A/B"
+
+    @property
+    def explicit(self) -> bool:
+        """Whether a comparator or a range says which side the value bounds."""
+        return self.cmp is not None or self.ranged
+
+    @property
+    def value_start(self) -> int:
+        """Where the limit's first value starts."""
+        return self.quantities[0].start
+
+    def set_op(self, cmp: Comparator) -> None:
+        """Bound the first value as ``cmp`` says."""
+        self.cmp = cmp
+        self.lower, self.upper = bounds(cmp.op, self.quantities[0].value)
+
+
+RANGE_END = Comparator("le", None, False)
+"""The comparator of a bare value that closes a range ("between ages >=18 and 65")."""
+
+
+def bounds(op: str, value: float) -> tuple[Bound | None, Bound | None]:
+    """The lower and upper bound that ``op value`` sets."""
+    if op == "eq":
+        return Bound(value=value, inclusive=True), Bound(value=value, inclusive=True)
+    if op in ("ge", "gt"):
+        return Bound(value=value, inclusive=op == "ge"), None
+    return None, Bound(value=value, inclusive=op == "le")
+
+
+class Limits:
+    """Reads the comparators and limits of one criterion view."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lex = lexicon
+
+    def comparators(self, view: str) -> list[Cmp]:
+        """Comparator phrases written before a value."""
+        lex = self._lex
+        return [
+            Cmp(m.start(), m.end(), lex.comparator("before", m.group()))
+            for m in lex.before.finditer(view)
+            if m.end() > m.start()
+        ]
+
+    def after(self, view: str, pos: int) -> Cmp | None:
+        """A comparator written right after a value ("or older"), if any."""
+        match = self._lex.after.match(view, pos)
+        if match is None or match.end() == pos or _THAN.match(view, match.end()):
+            return None  # "18 years or older than 95": "older than" opens the next limit
+        return Cmp(pos, match.end(), self._lex.comparator("after", match.group()))
+
+    def fillers_only(self, view: str, start: int, end: int, mentions: list[Mention]) -> bool:
+        """Only filler words (and variable names) between ``start`` and ``end``."""
+        gap = view[start:end]
+        for m in mentions:
+            if start <= m.start and m.end <= end:
+                gap = gap.replace(view[m.start : m.end], " ")
+        return self._lex.filler_gap.fullmatch(gap) is not None
+
+    def _cmp_before(
+        self, view: str, q: Quantity, cmps: list[Cmp], floor: int, mentions: list[Mention]
+    ) -> Cmp | None:
+        for cmp in reversed(cmps):
+            if cmp.end <= q.start:
+                if cmp.start >= floor and self.fillers_only(view, cmp.end, q.start, mentions):
+                    return cmp
+                return None
+        return None
+
+    def limits(
+        self, view: str, quantities: list[Quantity], cmps: list[Cmp], mentions: list[Mention]
+    ) -> list[Limit]:
+        """The limits the values make, left to right."""
+        limits: list[Limit] = []
+        floor = 0
+        i = 0
+        while i < len(quantities):
+            q = quantities[i]
+            before = self._cmp_before(view, q, cmps, floor, mentions)
+            after = self.after(view, q.end) if before is None else None
+            ranged = self._range(view, quantities, i, before, after, cmps)
+            if ranged is not None:
+                r, upper_cmp = ranged
+                limit = Limit(
+                    start=before.start if before else q.start,
+                    end=r.end,
+                    quantities=[q, r],
+                    lower=Bound(
+                        value=q.value, inclusive=before is None or before.meaning.op != "gt"
+                    ),
+                    upper=Bound(value=r.value, inclusive=upper_cmp is None or upper_cmp.op != "lt"),
+                    unit=q.unit or r.unit,
+                    relative=q.relative or r.relative,
+                    ranged=True,
+                )
+                tail = self.after(view, r.end)
+                if tail is not None and tail.meaning.implies:
+                    limit.end = tail.end  # "18 to 65 years old"
+                i += 2
+            else:
+                pair = self._pair(view, quantities, i)
+                if pair is not None:
+                    after = self.after(view, pair.end) if before is None else None
+                cmp = before or after
+                last = pair or q
+                limit = Limit(
+                    start=before.start if before else q.start,
+                    end=after.end if after else last.end,
+                    quantities=[q],
+                    lower=Bound(value=q.value, inclusive=True),
+                    upper=Bound(value=q.value, inclusive=True),
+                    unit=last.unit,
+                    relative=q.relative,
+                    pair=pair,
+                )
+                if cmp is not None:
+                    limit.set_op(cmp.meaning)
+                i += 2 if pair else 1
+            floor = limit.end
+            limits.append(limit)
+        return limits
+
+    def _pair(self, view: str, quantities: list[Quantity], i: int) -> Quantity | None:
+        """The B of a pair written A/B ("140/90 mmHg", "4/10"), if there is one."""
+        if i + 1 >= len(quantities):
+            return None
+        q, r = quantities[i], quantities[i + 1]
+        if q.unit is not None or q.relative is not None or r.relative is not None:
+            return None
+        return r if _SLASH_GAP.fullmatch(view, q.end, r.start) else None
+
+    def _range(
+        self,
+        view: str,
+        quantities: list[Quantity],
+        i: int,
+        before: Cmp | None,
+        after: Cmp | None,
+        cmps: list[Cmp],
+    ) -> tuple[Quantity, Comparator | None] | None:
+        """The second value of a range starting at ``quantities[i]``, if there is one.
+
+        A lower comparator may open it: ">7 to 15", "≥18 - 75".
+        """
+        if after is not None or i + 1 >= len(quantities):
+            return None
+        if before is not None and before.meaning.op not in ("ge", "gt", "eq"):
+            return None
+        q, r = quantities[i], quantities[i + 1]
+        gap = view[q.end : r.start]
+        upper = next((c for c in cmps if q.end <= c.start and c.end <= r.start), None)
+        if upper is not None:
+            if upper.meaning.op not in ("le", "lt"):
+                return None
+            gap = view[q.end : upper.start] + view[upper.end : r.start]
+        if self._lex.range_gap.fullmatch(gap) is None or q.value > r.value:
+            return None
+        if (q.unit and r.unit and q.unit != r.unit) or (
+            q.relative and r.relative and q.relative != r.relative
+        ):
+            return None
+        if gap.strip().lower() == "and" and not self._lex.range_opener.search(view, 0, q.start):
+            return None
+        return r, upper.meaning if upper else None
