@@ -9,6 +9,7 @@ extraction incomplete, as does a low-confidence reading.
 from __future__ import annotations
 
 import bisect
+import re
 
 from ...catalog import Catalog, Variable
 from ...findings import finding
@@ -170,15 +171,33 @@ class Emitter:
                 out.notes.append(NumberNote((offset + start, offset + end), reason))
 
     def _unit_reason(self, view: str, start: int) -> NumberReason | None:
+        """A dose or a duration, by the number's unit alone, when no context explained it.
+
+        Not a dose when a volume has a comparator of its own ("FEV1 > 0.8 L"): that is
+        how limits on the patient's volumes are written, and a limit on a variable the
+        rules cannot name is left unexplained (to review), not explained away by its
+        unit.  (A duration with a comparator, "lasting longer than 30 s", stays temporal.)
+        """
         match = NUMBER.match(view, start)
         if match is None:
             return None
         unit = self._quantities.quantity(view, match).unit
         if unit in self._lex.dose_units:
+            if unit in self._lex.volume_units and _OWN_COMPARATOR.search(
+                view, max(0, start - 16), start
+            ):
+                return None
             return "dose"
         if unit in self._lex.time_units:
             return "temporal"
         return None
+
+
+_OWN_COMPARATOR = re.compile(
+    r"(?:[<>≤≥≦≧]=?|=<|=>|\b(?:than|at least|at most|no more than|no less than|up to|over|above|"
+    r"under|below|exceeding|minimum of|maximum of))\s*$",
+    re.I,
+)
 
 
 class _Cover:
