@@ -63,3 +63,23 @@ def test_a_duration_with_a_comparator_stays_temporal() -> None:
         "tachycardia lasting longer than 30 seconds", "Exclusion",
     )
     assert (crit.status, crit.constraints) == ("accepted", [])
+
+
+def test_a_number_glued_to_its_comparator_word_is_seen() -> None:
+    crit = criterion("Haemoglobin equal to or greater than100 g/L at enrolment.")
+    assert crit.status == "needs_review"
+    assert any("100 g/L" in f.message for f in crit.findings if f.code == "unparsed-number")
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Mini-mental State Examination (MMSE) [18] score = 23.", "needs_review"),
+        ("ECOG = 1", "needs_review"),
+        ("ECOG = 0", "accepted"),  # an end of the scale: = and <= read the same
+    ],
+)
+def test_an_equals_sign_on_a_score_may_be_a_lost_comparator(text: str, status: str) -> None:
+    crit = criterion(text, "Exclusion")
+    assert crit.status == status
+    assert ("comparator-unclear" in {f.code for f in crit.findings}) == (status != "accepted")

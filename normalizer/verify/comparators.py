@@ -57,6 +57,11 @@ def comparator_findings(
                 f"the evidence writes {said} {num(lo.value)}, read as = {num(lo.value)}; a limit "
                 f"on a measured quantity is rarely one value (a lost ≥ or ≤?)"
             )
+        elif q.phrase == "=" and not flagged and not _scale_end(c, lo.value):
+            unclear.append(
+                f"the evidence writes '=' before {num(lo.value)}, read as = {num(lo.value)}; "
+                f"registries write '=' where a ≥ or ≤ was lost (inside the scale, both differ)"
+            )
     else:
         for side, bound in sides(c):
             where = grounds.get(side)
@@ -74,6 +79,13 @@ def _measured(c: Constraint) -> bool:
     """A measured quantity or a ULN/LLN multiple (not a score, class, count or ratio)."""
     var = load_catalog().get(c.variable)
     return c.relative_to is not None or (var is not None and var.kind == "quantity")
+
+
+def _scale_end(c: Constraint, value: float) -> bool:
+    """The value is an end of the variable's possible range ("CDR=0"): = and ≤/≥ agree."""
+    var = load_catalog().get(c.variable)
+    possible = None if var is None else var.possible
+    return possible is not None and any(same_value(value, end) for end in possible)
 
 
 def _group_text(q: Quantity, sc: Scan) -> str:

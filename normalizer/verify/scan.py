@@ -51,7 +51,12 @@ Role = Literal[
 ]
 
 # not inside a word, and not an identifier's number ("ICD-10", "DSM-5", "COVID-19")
-_NUMBER = re.compile(r"(?:(?<![\w.])|(?<=[^\w.][xX]))(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}")
+# a number; glued to a comparator word that lost its blank too ("greater than100"),
+# as the extractor's NUMBER reads it
+_NUMBER = re.compile(
+    r"(?:(?<![\w.])|(?<=[^\w.][xX])|(?<=\bthan)|(?<=\bleast)|(?<=\bmost))"
+    r"(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}"
+)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DECIMAL_COMMA = re.compile(r"(\d+),(\d{1,2})")

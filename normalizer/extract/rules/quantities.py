@@ -22,9 +22,12 @@ __all__ = ["NEXT_WORD", "NUMBER", "Quantities", "Quantity", "ToUcum"]
 ToUcum = Callable[[str], "str | None"]
 
 # A number: "18", "1.5", "100,000", "-2.5" right after a comparator.  Not a digit
-# glued to a word ("HbA1c", "CD4", "T2") or to a hyphenated word ("COVID-19").
+# glued to a word ("HbA1c", "CD4", "T2") or to a hyphenated word ("COVID-19"), except
+# to a comparator word that lost its blank ("greater than100", "at least18"; the
+# verifier's scan reads the same).
 NUMBER = re.compile(
-    r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?(?<![\w.])(?<![A-Za-z]-)"
+    r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?"
+    r"(?:(?<![\w.])|(?<=\bthan)|(?<=\bleast)|(?<=\bmost))(?<![A-Za-z]-)"
     r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
 )
 # Unit words after a number: up to four blank-separated tokens are tried, longest first.
