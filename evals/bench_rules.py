@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from normalizer.brat import BratDoc, iter_documents
+from normalizer.evaluation.brat import BratDoc, iter_documents
 from normalizer.evaluation.brat_score import (
     Bounded,
     BratReport,

@@ -28,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from normalizer.brat import BratDoc, Corpus, iter_documents  # noqa: E402
+from normalizer.evaluation.brat import BratDoc, Corpus, iter_documents  # noqa: E402
 from normalizer.evaluation.split import split_of  # noqa: E402
 from normalizer.segment import Segment, segment  # noqa: E402
 

@@ -6,7 +6,7 @@ r"""normalizer: structured, verified numeric constraints from eligibility criter
     >>> doc.criteria[0].constraints[0].variable
     'age'
 
-The LLM extractor lives in :mod:`normalizer.llm` (the only module that talks to
+The LLM extractor lives in :mod:`normalizer.llm` (the only package that talks to
 an LLM); it is not imported here.
 """
 

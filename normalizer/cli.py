@@ -17,21 +17,34 @@ import json
 import logging
 import os
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from .cli_eval import eval_command
 from .cli_export import export_command
+from .cli_llm import make_extractor, report_usage
+from .cli_options import (
+    ExtractorArg,
+    ExtractorOption,
+    GlobArg,
+    IdColumnArg,
+    InputFormatArg,
+    InputFormatOption,
+    LLMOptions,
+    RouteOption,
+    SectionOption,
+    TextColumnArg,
+    with_llm_options,
+)
+from .cli_run import run_command
 from .errors import ConfigError, InputError, NormalizerError
 from .exits import (
-    EXIT_BELOW_THRESHOLD,
     EXIT_INTERNAL,
     EXIT_NOTHING_READ,
     EXIT_PARTIAL,
@@ -48,7 +61,6 @@ from .version import __version__
 # do not pay for pydantic models, the rules, verification or the exports.
 if TYPE_CHECKING:
     from .extract.base import Extractor
-    from .llm import LLMExtractor, LLMUsage
     from .models import Document, Section
     from .review.queue import QueueRow
 
@@ -78,248 +90,14 @@ class ReviewFormat(StrEnum):
     csv = "csv"
 
 
-class ReportFormat(StrEnum):
-    """How ``eval`` prints its report."""
-
-    table = "table"
-    json = "json"
-
-
-class SectionOption(StrEnum):
-    """Section of criteria that come before any header."""
-
-    inclusion = "inclusion"
-    exclusion = "exclusion"
-
-
-class ExtractorOption(StrEnum):
-    """Which extractor reads the criteria."""
-
-    auto = "auto"
-    rules = "rules"
-    llm = "llm"
-    hybrid = "hybrid"
-
-
-class ModeOption(StrEnum):
-    """Instructor mode: tools for llama.cpp's server, json_schema for OpenAI."""
-
-    tools = "tools"
-    json_schema = "json_schema"
-    json = "json"
-    md_json = "md_json"
-
-
-class RouteOption(StrEnum):
-    """Which criteria ``hybrid`` sends to the LLM."""
-
-    incomplete = "incomplete"
-    all = "all"
-
-
-ExtractorArg = Annotated[
-    ExtractorOption,
-    typer.Option(
-        "--extractor", "-x",
-        help="rules (offline), llm, hybrid (rules first, LLM for the rest); auto = hybrid "
-        "when an endpoint is configured, else rules.",
-    ),
-]
-BaseUrlArg = Annotated[
-    str | None,
-    typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="OpenAI-compatible endpoint."),
-]
-ApiKeyArg = Annotated[
-    str | None,
-    typer.Option("--api-key", envvar="OPENAI_API_KEY", show_default=False, help="API key."),
-]
-ModelArg = Annotated[
-    str | None, typer.Option("--model", envvar="NORMALIZER_MODEL", help="Model name.")
-]
-ModeArg = Annotated[ModeOption, typer.Option("--mode", help="Instructor mode.")]
-BatchArg = Annotated[
-    int, typer.Option("--batch-size", min=1, max=32, help="Criteria per LLM request.")
-]
-ConcurrencyArg = Annotated[
-    int | None,
-    typer.Option(
-        "--concurrency", min=1, max=32, show_default=False,
-        help="LLM requests in flight. Default: 1 for a server on this machine (a loopback "
-        "--base-url such as llama.cpp's, which answers one request at a time), 4 for any "
-        "other endpoint. Each request's --timeout runs from when it is sent.",
-    ),
-]
-MaxTokensArg = Annotated[
-    int | None,
-    typer.Option(
-        "--max-tokens", min=64, show_default=False,
-        help="Cap on one LLM answer's tokens (default 2048). The budget of a request is "
-        "120 + 25 per number or list item of each criterion (at least 200 each); an answer "
-        "cut off at it is asked once more with twice the budget, up to this cap.",
-    ),
-]
-CacheArg = Annotated[
-    Path | None,
-    typer.Option("--cache", envvar="NORMALIZER_CACHE", help="SQLite response cache file."),
-]
-NoCacheArg = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
-RouteArg = Annotated[RouteOption, typer.Option("--route", help="hybrid: what goes to the LLM.")]
-TimeoutArg = Annotated[
-    float | None,
-    typer.Option("--timeout", envvar="NORMALIZER_TIMEOUT", min=0.1,
-                 help="Seconds per LLM request (default 300), before its retries."),
-]
-
-
 def _table_console() -> Console:
     """A console for tables: the terminal's width, or 140 columns into a pipe or a file."""
     console = Console(highlight=False, soft_wrap=True)
     return console if console.is_terminal else Console(highlight=False, width=140)
 
 
-def _warning(message: str) -> None:
-    _err.print(f"[bold yellow]warning:[/] {message}", markup=True, highlight=False)
-
-
 def _error(message: str) -> None:
     _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-
-
-def _make_extractor(
-    choice: ExtractorOption,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    model: str | None = None,
-    mode: ModeOption = ModeOption.tools,
-    batch_size: int = 1,
-    concurrency: int | None = None,
-    cache: Path | None = None,
-    no_cache: bool = False,
-    route: RouteOption = RouteOption.incomplete,
-    timeout: float | None = None,
-    max_tokens: int | None = None,
-) -> tuple[Extractor, LLMExtractor | None]:
-    """Build the extractor the options ask for (:func:`normalizer.extractors.build_extractor`)."""
-    from .extractors import build_extractor
-
-    return build_extractor(
-        choice.value, base_url=base_url, api_key=api_key, model=model, mode=mode.value,
-        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route.value, timeout=timeout, max_tokens=max_tokens,
-        note=lambda message: _err.print(message, highlight=False),
-        warn=_warning, live=_LiveStats,
-    )
-
-
-PROGRESS_EVERY = 5.0
-"""Seconds between live stats lines on stderr when it is not a terminal
-(``NORMALIZER_PROGRESS_EVERY`` overrides it)."""
-
-
-def _criteria_words(u: LLMUsage) -> str:
-    """Where the criteria went: routed, skipped, sent (cache), read, failed."""
-    failed = []
-    if u.failed_transport:
-        failed.append(f"{u.failed_transport} endpoint")
-    if u.failed_invalid:
-        failed.append(f"{u.failed_invalid} invalid")
-    if u.failed_truncated:
-        failed.append(f"{u.failed_truncated} truncated")
-    why = f" ({', '.join(failed)}" if failed else ""
-    if failed and u.failed_cached:
-        why += f"; {u.failed_cached} replayed from the cache"
-    why += ")" if failed else ""
-    return (
-        f"{u.routed} criteria routed, {u.skipped_criteria} skipped (no number), "
-        f"{u.sent} sent ({u.cache_hits} from the cache), {u.done} answered, "
-        f"{u.failed} failed{why}"
-    )
-
-
-class _LiveStats:
-    """The live stats line on stderr: redrawn in place on a terminal, else every few s."""
-
-    def __init__(self, llm: LLMExtractor) -> None:
-        self._clock = time.monotonic
-        self._last = 0.0
-        try:
-            self._every = float(os.environ.get("NORMALIZER_PROGRESS_EVERY", PROGRESS_EVERY))
-        except ValueError:
-            self._every = PROGRESS_EVERY
-        self._lock = threading.Lock()
-        self.drawn = False
-
-    def __call__(self, usage: LLMUsage) -> None:
-        """Show ``usage`` (after each request)."""
-        with self._lock:
-            now = self._clock()
-            line = f"llm: {_criteria_words(usage)}"
-            if _err.is_terminal:
-                _err.file.write("\r\x1b[2K" + line[: max(20, _err.width - 1)])
-                _err.file.flush()
-                self.drawn = True
-            elif usage.done and now - self._last >= self._every:
-                self._last = now
-                _err.print(line, highlight=False, soft_wrap=True)
-
-    def clear(self) -> None:
-        """Remove the line drawn on a terminal (the summary comes in its place)."""
-        if self.drawn:
-            _err.file.write("\r\x1b[2K")
-            _err.file.flush()
-            self.drawn = False
-
-
-def _report_usage(llm: LLMExtractor | None) -> None:
-    if llm is None:
-        return
-    if isinstance(llm.progress, _LiveStats):
-        llm.progress.clear()
-    u = llm.usage
-    _err.print(
-        f"llm {llm.model} ({llm.prompt_id}): {_criteria_words(u)}; "
-        f"{u.requests} requests, {u.calls} calls, "
-        f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, "
-        f"{u.transport_retries} retries, {u.truncated_retries} retried with a larger budget",
-        highlight=False, soft_wrap=True,
-    )
-
-
-class InputFormatOption(StrEnum):
-    """How inputs are read (``auto``: by extension and content)."""
-
-    auto = "auto"
-    text = "text"
-    ctgov = "ctgov"
-    aact = "aact"
-    csv = "csv"
-
-
-InputFormatArg = Annotated[
-    InputFormatOption,
-    typer.Option(
-        "--input-format",
-        help="auto (by extension and content), text, ctgov (API v2 JSON, JSON Lines or a "
-        "zip of them), aact (eligibilities.txt) or csv.",
-    ),
-]
-GlobArg = Annotated[
-    str,
-    typer.Option(
-        "--glob",
-        help="Directories: read the files (recursing) matching this; the default takes "
-        "files named like records (.txt .json .jsonl .ndjson .zip .csv .tsv).",
-    ),
-]
-TextColumnArg = Annotated[
-    str | None,
-    typer.Option("--text-column", help="CSV: the column of eligibility text (else guessed)."),
-]
-IdColumnArg = Annotated[
-    str | None,
-    typer.Option("--id-column", help="CSV: the column of record ids (else guessed)."),
-]
 
 
 @dataclass
@@ -401,6 +179,7 @@ def _exit_for(seen: _Reading) -> None:
 
 
 @app.command()
+@with_llm_options()
 def normalize(
     files: Annotated[
         list[str],
@@ -430,24 +209,11 @@ def normalize(
     text_column: TextColumnArg = None,
     id_column: IdColumnArg = None,
     extractor: ExtractorArg = ExtractorOption.auto,
-    base_url: BaseUrlArg = None,
-    api_key: ApiKeyArg = None,
-    model: ModelArg = None,
-    mode: ModeArg = ModeOption.tools,
-    batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = None,
-    max_tokens: MaxTokensArg = None,
-    cache: CacheArg = None,
-    no_cache: NoCacheArg = False,
-    route: RouteArg = RouteOption.incomplete,
-    timeout: TimeoutArg = None,
+    *,
+    llm_options: LLMOptions,
 ) -> None:
     """Normalise registry records and print contract JSON (or a table)."""
-    reader, llm = _make_extractor(
-        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
-        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout, max_tokens=max_tokens,
-    )
+    reader, llm = make_extractor(extractor, llm_options, _err)
     default: Section = section.value if section else "unknown"
     out = _table_console()
     seen = _Reading()
@@ -473,7 +239,7 @@ def normalize(
     finally:
         if opened:
             atomic_write("\n]\n")
-    _report_usage(llm)
+    report_usage(llm, _err)
     _exit_for(seen)
 
 
@@ -503,6 +269,7 @@ def _sniff(name: str) -> str:
 
 
 @app.command()
+@with_llm_options()
 def review(
     files: Annotated[
         list[Path] | None, typer.Argument(help="Registry text files (UTF-8).", readable=False)
@@ -536,17 +303,8 @@ def review(
     ] = False,
     max_bytes: Annotated[int, typer.Option(min=1)] = MAX_BYTES,
     extractor: ExtractorArg = ExtractorOption.auto,
-    base_url: BaseUrlArg = None,
-    api_key: ApiKeyArg = None,
-    model: ModelArg = None,
-    mode: ModeArg = ModeOption.tools,
-    batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = None,
-    max_tokens: MaxTokensArg = None,
-    cache: CacheArg = None,
-    no_cache: NoCacheArg = False,
-    route: RouteArg = RouteOption.incomplete,
-    timeout: TimeoutArg = None,
+    *,
+    llm_options: LLMOptions,
 ) -> None:
     """The curator's queue: a row per constraint that needs a look, grouped by record.
 
@@ -567,14 +325,14 @@ def review(
             _error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
         suggester = None
-        if base_url or api_key:  # an endpoint: the page reads suggestions on demand
+        if llm_options.base_url or llm_options.api_key:
+            # an endpoint: the page reads suggestions on demand
             from .review.web.app import Suggester
 
-            reader, llm = _make_extractor(
-                ExtractorOption.llm, base_url=base_url, api_key=api_key, model=model,
-                mode=mode, concurrency=1, cache=cache, no_cache=no_cache, timeout=timeout,
-                max_tokens=max_tokens,
+            one_at_a_time = replace(
+                llm_options, batch_size=1, concurrency=1, route=RouteOption.incomplete
             )
+            reader, llm = make_extractor(ExtractorOption.llm, one_at_a_time, _err)
             assert llm is not None
             llm.progress = None
             suggester = Suggester(reader, f"llm:{llm.model}", llm.prompt_id)
@@ -588,20 +346,20 @@ def review(
     if not files:
         _error("give the registry files to review (or --store S, or --serve --store S)")
         raise typer.Exit(EXIT_USAGE)
-    reader, llm = _make_extractor(
-        extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
-        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout, max_tokens=max_tokens,
-    )
+    reader, llm = make_extractor(extractor, llm_options, _err)
     default: Section = section.value if section else "unknown"
     seen = _Reading()
     docs = list(_documents([str(f) for f in files], reader, default, max_bytes, seen))
     _print_queue(queue_rows(docs, include_accepted=include_accepted), output)
-    _report_usage(llm)
+    report_usage(llm, _err)
     _exit_for(seen)
 
 
 @app.command()
+@with_llm_options(
+    "base_url", "api_key", "model", "mode", "concurrency", "max_tokens", "cache", "no_cache",
+    "timeout",
+)
 def suggest(
     store: Annotated[
         str,
@@ -618,15 +376,8 @@ def suggest(
     record: Annotated[
         bool, typer.Option(help="With --cassette: add responses missing from it.")
     ] = False,
-    base_url: BaseUrlArg = None,
-    api_key: ApiKeyArg = None,
-    model: ModelArg = None,
-    mode: ModeArg = ModeOption.tools,
-    concurrency: ConcurrencyArg = None,
-    max_tokens: MaxTokensArg = None,
-    cache: CacheArg = None,
-    no_cache: NoCacheArg = False,
-    timeout: TimeoutArg = None,
+    *,
+    llm_options: LLMOptions,
 ) -> None:
     """Ask the LLM, in advance, for a suggestion on every criterion in the review queue.
 
@@ -642,10 +393,9 @@ def suggest(
     if record and cassette is None:
         _error("--record needs --cassette")
         raise typer.Exit(EXIT_USAGE)
-    reader, llm = _make_extractor(
-        ExtractorOption.llm, base_url=base_url, api_key=api_key, model=model, mode=mode,
-        concurrency=concurrency, cache=cache, no_cache=no_cache or cassette is not None,
-        timeout=timeout, max_tokens=max_tokens,
+    no_cache = llm_options.no_cache or cassette is not None
+    reader, llm = make_extractor(
+        ExtractorOption.llm, replace(llm_options, no_cache=no_cache), _err
     )
     assert llm is not None
     opened = Store.open(store)
@@ -670,7 +420,7 @@ def suggest(
         f"{counts.read} read by the LLM ({statuses or 'none'}), {counts.kept} already had one",
         highlight=False, soft_wrap=True,
     )
-    _report_usage(llm)
+    report_usage(llm, _err)
 
 
 def _print_queue(rows: list[QueueRow], output: ReviewFormat) -> None:
@@ -700,177 +450,8 @@ def _review_store(target: str, output: ReviewFormat, include_accepted: bool) -> 
         opened.close()
 
 
-@app.command("eval")
-def eval_(
-    gold: Annotated[
-        list[Path] | None, typer.Option("--gold", help="Gold JSONL file(s) to score against.")
-    ] = None,
-    brat: Annotated[
-        Path | None,
-        typer.Option(help="A Chia- or LCT-style brat directory to score against instead."),
-    ] = None,
-    compare: Annotated[
-        tuple[Path, Path] | None,
-        typer.Option(help="Two JSON reports (A B): which cases got better or worse."),
-    ] = None,
-    split: Annotated[
-        str | None, typer.Option(help="With --brat: score only 'dev' or 'test' documents.")
-    ] = None,
-    only: Annotated[
-        str | None,
-        typer.Option(help="With --gold: only cases whose id starts with this, or @FILE: "
-                     "the ids listed in FILE (one per line)."),
-    ] = None,
-    sample: Annotated[
-        int | None,
-        typer.Option(min=1, help="With --gold: a fixed subset of N cases (by id hash)."),
-    ] = None,
-    output: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    out: Annotated[Path | None, typer.Option(help="Also write the JSON report here.")] = None,
-    thresholds: Annotated[
-        Path | None, typer.Option(help="TOML file of floors; exit 4 when a figure is below.")
-    ] = None,
-    gate: Annotated[
-        str | None, typer.Option(help="Table of --thresholds to apply, e.g. 'rules.dev'.")
-    ] = None,
-    cassette: Annotated[
-        Path | None,
-        typer.Option(help="Replay recorded LLM responses from this cassette (no network)."),
-    ] = None,
-    record: Annotated[
-        bool,
-        typer.Option(
-            help="With --cassette: add responses missing from it (developers, against a "
-            "real endpoint; see scripts/llm/README.md).",
-        ),
-    ] = False,
-    suggestions: Annotated[
-        bool,
-        typer.Option(
-            "--suggestions",
-            help="With --gold: score the LLM's suggestions on the criteria the rules leave "
-            "in review (right, wrong, invalid; would taking them be correct), per variable.",
-        ),
-    ] = False,
-    extractor: ExtractorArg = ExtractorOption.rules,
-    base_url: BaseUrlArg = None,
-    api_key: ApiKeyArg = None,
-    model: ModelArg = None,
-    mode: ModeArg = ModeOption.tools,
-    batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = None,
-    max_tokens: MaxTokensArg = None,
-    cache: CacheArg = None,
-    no_cache: NoCacheArg = False,
-    route: RouteArg = RouteOption.incomplete,
-    timeout: TimeoutArg = None,
-) -> None:
-    """Score an extractor against gold cases or brat annotations, or compare two runs."""
-    from .evaluation import report as rep
-    from .pipeline import provenance_of
-    from .recording import replaying
-
-    if sum(x is not None for x in (gold, brat, compare)) != 1:
-        _error("give exactly one of --gold, --brat or --compare")
-        raise typer.Exit(EXIT_USAGE)
-    if split not in (None, "dev", "test"):
-        _error("--split is 'dev' or 'test'")
-        raise typer.Exit(EXIT_USAGE)
-    console = Console(highlight=False, soft_wrap=False)
-    if compare is not None:
-        comparison = rep.compare_reports(rep.load_report(compare[0]), rep.load_report(compare[1]))
-        if output is ReportFormat.json:
-            sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
-        else:
-            console.print(rep.render_comparison(comparison))
-        return
-    if record and cassette is None:
-        _error("--record needs --cassette")
-        raise typer.Exit(EXIT_USAGE)
-    if cassette is not None:
-        no_cache = True  # a replay must reach the (recorded) endpoint, not a local cache
-    if suggestions and gold is None:
-        _error("--suggestions needs --gold")
-        raise typer.Exit(EXIT_USAGE)
-    reader, llm = _make_extractor(
-        ExtractorOption.llm if suggestions else extractor, base_url=base_url,
-        api_key=api_key, model=model, mode=mode,
-        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route, timeout=timeout, max_tokens=max_tokens,
-    )
-    if brat is not None:
-        from .evaluation.brat_score import render as render_brat
-        from .evaluation.brat_score import score_extractor
-
-        with replaying(cassette, record):
-            brat_report = score_extractor(
-                brat, reader, split=cast(Literal["dev", "test"] | None, split)
-            )
-        payload = brat_report.model_dump_json(indent=2)
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(payload + "\n", encoding="utf-8")
-        if output is ReportFormat.json:
-            sys.stdout.write(payload + "\n")
-        else:
-            render_brat(brat_report, console)
-        _report_usage(llm)
-        return
-    assert gold is not None
-    if suggestions:
-        from .evaluation.suggestions import evaluate_suggestions, render_suggestions
-        from .extract.rules import RulesExtractor
-
-        with replaying(cassette, record):
-            scored = evaluate_suggestions(
-                gold, RulesExtractor(), reader, provenance_of(reader).model_dump(),
-                only=only, sample=sample,
-            )
-        text = scored.model_dump_json(indent=2)
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text + "\n", encoding="utf-8")
-        if output is ReportFormat.json:
-            sys.stdout.write(text + "\n")
-        else:
-            console.print(render_suggestions(scored))
-        _report_usage(llm)
-        if thresholds is not None:
-            failed = rep.check_thresholds(scored, thresholds, gate or "suggestions")
-            for failure in failed:
-                _error(failure)
-            if failed:
-                raise typer.Exit(EXIT_BELOW_THRESHOLD)
-        return
-    from .evaluation.gold import evaluate
-
-    with replaying(cassette, record):
-        report = evaluate(
-            gold, reader, provenance_of(reader).model_dump(), only=only, sample=sample
-        )
-    if llm is not None:
-        report.usage = llm.usage.as_dict()
-    payload = report.model_dump_json(indent=2)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(payload + "\n", encoding="utf-8")
-    if output is ReportFormat.json:
-        sys.stdout.write(payload + "\n")
-    else:
-        console.print(rep.render_report(report))
-    _report_usage(llm)
-    if thresholds is not None:
-        failures = rep.check_thresholds(report, thresholds, gate or reader.name)
-        for failure in failures:
-            _error(failure)
-        if failures:
-            raise typer.Exit(EXIT_BELOW_THRESHOLD)
-
-
+app.command("eval")(eval_command)
 app.command("export")(export_command)
-
-from .cli_run import run_command  # noqa: E402  (it reads the option types declared above)
-
 app.command("run")(run_command)
 
 

@@ -1,7 +1,7 @@
 """``normalizer run``: a batch run of registry records into a run store, resumable.
 
-Registered on the main app by :mod:`normalizer.cli` (imported from there, after
-the shared option types it reads).  Exit codes as the README's table: 0 every
+Registered on the main app by :mod:`normalizer.cli`; its input and LLM options
+are the shared ones (:mod:`normalizer.cli_options`).  Exit codes as the README's table: 0 every
 record stored or unchanged; 1 some records or files failed (each named on
 stderr, and kept in the store's failures); 3 nothing could be read, or the
 store or a setting is invalid; 130/143 interrupted (what was written is whole).
@@ -16,28 +16,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from .cli import (
-    ApiKeyArg,
-    BaseUrlArg,
-    BatchArg,
-    CacheArg,
-    ConcurrencyArg,
+from .cli_llm import make_extractor
+from .cli_options import (
     ExtractorArg,
     ExtractorOption,
     GlobArg,
     IdColumnArg,
     InputFormatArg,
     InputFormatOption,
-    ModeArg,
-    ModelArg,
-    ModeOption,
-    NoCacheArg,
-    RouteArg,
-    RouteOption,
+    LLMOptions,
     SectionOption,
     TextColumnArg,
-    TimeoutArg,
-    _make_extractor,
+    with_llm_options,
 )
 from .exits import EXIT_NOTHING_READ, EXIT_PARTIAL
 from .io import MAX_BYTES
@@ -55,6 +45,10 @@ DEFAULT_STORE = "runs.sqlite"
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+@with_llm_options(
+    "base_url", "api_key", "model", "mode", "batch_size", "concurrency", "cache", "no_cache",
+    "route", "timeout",
+)
 def run_command(
     inputs: Annotated[
         list[str],
@@ -104,16 +98,8 @@ def run_command(
         Path | None, typer.Option("--summary-json", help="Also write the summary here (JSON).")
     ] = None,
     extractor: ExtractorArg = ExtractorOption.rules,
-    base_url: BaseUrlArg = None,
-    api_key: ApiKeyArg = None,
-    model: ModelArg = None,
-    mode: ModeArg = ModeOption.tools,
-    batch_size: BatchArg = 1,
-    concurrency: ConcurrencyArg = None,
-    cache: CacheArg = None,
-    no_cache: NoCacheArg = False,
-    route: RouteArg = RouteOption.incomplete,
-    timeout: TimeoutArg = None,
+    *,
+    llm_options: LLMOptions,
 ) -> None:
     """Normalise every record into a run store, in parallel; a rerun skips what is unchanged."""
     from .batch import ExtractorSpec, RunOptions, run_batch
@@ -126,18 +112,10 @@ def run_command(
         raise typer.Exit(2)
     choice = "rules"
     if extractor is not ExtractorOption.rules:  # check the LLM settings once, before any worker
-        _reader, llm = _make_extractor(
-            extractor, base_url=base_url, api_key=api_key, model=model, mode=mode,
-            batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-            route=route, timeout=timeout,
-        )
+        _reader, llm = make_extractor(extractor, llm_options, _err)
         if llm is not None:
             choice = "llm" if extractor is ExtractorOption.llm else "hybrid"
-    spec = ExtractorSpec(
-        choice=choice, base_url=base_url, api_key=api_key, model=model, mode=mode.value,
-        batch_size=batch_size, concurrency=concurrency, cache=cache, no_cache=no_cache,
-        route=route.value, timeout=timeout,
-    )
+    spec = ExtractorSpec(choice=choice, **llm_options.plain())
     default: Section = section.value if section else "unknown"
     options = RunOptions(
         jobs=jobs or cpu_count(),

@@ -74,9 +74,9 @@ def build_extractor(
             f"--extractor {choice} needs an LLM endpoint: set OPENAI_BASE_URL "
             "(and OPENAI_API_KEY) or pass --base-url"
         )
-    from .cache import default_cache_path, open_cache
     from .hybrid import HybridExtractor, LLMWithNotes
     from .llm import LLMExtractor, LLMSettings
+    from .llm.cache import default_cache_path, open_cache
 
     settings = LLMSettings.from_env(
         base_url=base_url, api_key=api_key, model=model, mode=mode,

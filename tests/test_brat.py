@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from normalizer.brat import (
+from normalizer.errors import ExtractorError, InputError
+from normalizer.evaluation.brat import (
     BratNumeric,
     detect_corpus,
     iter_documents,
     parse_comparator,
     parse_numbers,
 )
-from normalizer.errors import ExtractorError, InputError
 from normalizer.evaluation.brat_score import precision_on, render, score_corpus
 from normalizer.evaluation.split import split_of
 from normalizer.models import Bound, Constraint, Section

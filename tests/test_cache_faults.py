@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from normalizer.cache import ResponseCache, open_cache, request_key
+from normalizer.llm.cache import ResponseCache, open_cache, request_key
 
 from .conftest import REPO
 from .fake_openai import Reply, fake_openai
@@ -115,7 +115,7 @@ def test_a_malformed_body_is_a_transport_fault_never_cached(tmp_path: Path) -> N
 CHILD = """
 import json, sys
 from pathlib import Path
-from normalizer.cache import ResponseCache
+from normalizer.llm.cache import ResponseCache
 from normalizer.extract.base import CriterionInput
 from normalizer.llm import LLMExtractor, LLMSettings
 url, cache, text = sys.argv[1:4]

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from normalizer.cache import ResponseCache, request_key
-from normalizer.llm import LLMSettings, answer_budget, criterion_items, is_loopback
+from normalizer.llm import LLMSettings, answer_budget, criterion_items
+from normalizer.llm.cache import ResponseCache, request_key
+from normalizer.llm.settings import is_loopback
 
 from .conftest import REPO
 from .fake_openai import Reply, fake_openai
@@ -105,7 +106,7 @@ def test_concurrency_is_one_for_a_local_server(url: str | None, local: bool) -> 
 
 def test_the_timeout_runs_from_when_the_request_is_sent() -> None:
     ex = make("http://127.0.0.1:9/v1")
-    timeout = ex._client.timeout
+    timeout = ex.transport.client.timeout
     assert timeout.read == 2 and timeout.pool is None  # type: ignore[union-attr]
 
 

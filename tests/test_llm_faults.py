@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from normalizer.cache import ResponseCache
 from normalizer.extract.base import CriterionInput
 from normalizer.llm import LLMExtractor, LLMSettings
+from normalizer.llm.cache import ResponseCache
 
 from .fake_openai import Reply, fake_openai
 
@@ -46,7 +46,7 @@ def make(url: str, tmp_path: Path | None = None, **settings: object) -> LLMExtra
     cache = ResponseCache(tmp_path / "cache.sqlite") if tmp_path else None
     waits: list[float] = []
     ex = LLMExtractor.from_settings(s, cache=cache)
-    ex._sleep = waits.append  # no real waiting in tests; the waits are inspected
+    ex.transport.sleep = waits.append  # no real waiting in tests; the waits are inspected
     ex.waits = waits  # type: ignore[attr-defined]
     return ex
 
@@ -184,7 +184,7 @@ def test_an_answer_that_stayed_invalid_is_cached_but_an_outage_is_not(tmp_path: 
     assert [f.code for f in down] == ["llm-unavailable"]
     assert outage.usage.calls == 3
     cache = ResponseCache(tmp_path / "cache.sqlite")
-    from normalizer.cache import request_key
+    from normalizer.llm.cache import request_key
 
     key = request_key("fake-openai", outage.prompt_id, "tools",
                       [{"id": "c1", "text": "ANC >= 1.5 x 10^9/L"}])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from normalizer.llm import MAX_CONSTRAINTS, MAX_TEXT
+from normalizer.llm.convert import MAX_CONSTRAINTS, MAX_TEXT
 
 from .fake_openai import Reply, fake_openai
 from .test_llm_faults import GOOD, make, read

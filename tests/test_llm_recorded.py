@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from normalizer.cache import ResponseCache
 from normalizer.evaluation.gold import evaluate
 from normalizer.extract.base import CriterionInput
 from normalizer.extract.rules import RulesExtractor
 from normalizer.hybrid import LLMWithNotes
 from normalizer.llm import LLMExtractor, LLMSettings
+from normalizer.llm.cache import ResponseCache
 from normalizer.pipeline import read_criteria
 
 from .conftest import REPO

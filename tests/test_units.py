@@ -331,7 +331,8 @@ def test_degree_look_alikes() -> None:
 def test_centigray_reads_as_ucum_cgy() -> None:
     """Issue 16: 'cGy' (prior radiotherapy dose) was reported as an unreadable unit."""
     from normalizer.extract.base import CriterionInput
-    from normalizer.llm import LLMItem, _to_extraction
+    from normalizer.llm.answer import LLMItem
+    from normalizer.llm.convert import to_extraction
     from normalizer.units import dimensionality, to_ucum
 
     assert to_ucum("cGy") == "cGy" and to_ucum("centigray") == "cGy"
@@ -340,9 +341,9 @@ def test_centigray_reads_as_ucum_cgy() -> None:
     item = LLMItem.model_construct(id="c1", constraints=[{
         "quote": "radiotherapy > 3000 cGy", "variable": "other", "label": "radiotherapy",
         "comparator": ">", "value": 3000.0, "unit": "cGy"}])
-    from normalizer.llm import LLMConstraint
+    from normalizer.llm.answer import LLMConstraint
 
     item.constraints = [LLMConstraint(**c) for c in item.constraints]  # type: ignore[arg-type]
-    read = _to_extraction(item, CriterionInput("exc-1", "exclusion", text, 0))
+    read = to_extraction(item, CriterionInput("exc-1", "exclusion", text, 0))
     assert [c.unit for c in read.constraints] == ["cGy"]
     assert "unit-unreadable" not in {f.code for f in read.findings}

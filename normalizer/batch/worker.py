@@ -85,6 +85,7 @@ class ExtractorSpec:
     no_cache: bool = False
     route: str = "incomplete"
     timeout: float | None = None
+    max_tokens: int | None = None
 
     def build(self) -> tuple[Extractor, LLMExtractor | None]:
         """Build the extractor (rules without touching the LLM modules)."""
@@ -98,7 +99,7 @@ class ExtractorSpec:
             self.choice, base_url=self.base_url, api_key=self.api_key, model=self.model,
             mode=self.mode, batch_size=self.batch_size, concurrency=self.concurrency,
             cache=self.cache, no_cache=self.no_cache, route=self.route, timeout=self.timeout,
-            warn=_stderr,
+            max_tokens=self.max_tokens, warn=_stderr,
         )
 
 

@@ -3,7 +3,7 @@
 The corpora annotate *values*, not full constraints, so the figures here are
 about finding the right numbers with the right direction; variable ids and units
 are scored on curated gold cases elsewhere.  Per criterion (see
-:mod:`normalizer.brat` for what a gold item is):
+:mod:`normalizer.evaluation.brat` for what a gold item is):
 
 * **value recall**: a gold item is recalled when some predicted constraint of
   its criterion has a bound whose value equals one of the item's numbers within
@@ -35,11 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 from rich.table import Table
 
-from ..brat import BratDoc, BratNumeric, Corpus, detect_corpus, iter_documents
 from ..errors import ExtractorError, InputError
 from ..extract.base import Extractor as ExtractorProtocol
 from ..models import Bound, Constraint, Section
 from ..segment import Segment
+from .brat import BratDoc, BratNumeric, Corpus, detect_corpus, iter_documents
 from .split import Split, split_of
 
 __all__ = [

@@ -53,9 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import InputError
-from .models import Section
-from .segment import Segment, segment
+from ..errors import InputError
+from ..models import Section
+from ..segment import Segment, segment
 
 __all__ = [
     "COMPARATOR_PHRASES",
