@@ -13,8 +13,8 @@ LLM=(--base-url http://127.0.0.1:8011/v1 --api-key sk-local --model qwen2.5-code
 # criterion); the sizes must match scripts/llm/record_gold.sh.
 SAMPLE_dev=40
 SAMPLE_test=20
-# the suggestion eval: a sample of the dev criteria the rules leave in review
-SAMPLE_suggest_dev=15
+# The LLM evals run on the gold cases whose requests are recorded: evals/llm_cases/<split>.txt
+# (every case added since is scored by the rules eval; record it, then list it).
 
 for split in dev test; do
     echo "== gold $split: rules"
@@ -27,22 +27,24 @@ for split in dev test; do
         exit 1
     fi
     echo "== gold $split: hybrid (recorded responses)"
+    recorded="@evals/llm_cases/$split.txt"
     "$PY" -m normalizer eval --gold "gold/$split.jsonl" --extractor hybrid "${LLM[@]}" \
-        --cassette "$cassette" --thresholds evals/thresholds.toml --gate "hybrid.$split" \
+        --only "$recorded" --cassette "$cassette" \
+        --thresholds evals/thresholds.toml --gate "hybrid.$split" \
         --out "evals/results/gold-hybrid-$split.json"
     sample_var="SAMPLE_$split"
     echo "== gold $split: llm on a ${!sample_var}-case sample (recorded responses), rules beside it"
     "$PY" -m normalizer eval --gold "gold/$split.jsonl" --extractor llm "${LLM[@]}" \
-        --sample "${!sample_var}" --cassette "$cassette" \
+        --only "$recorded" --sample "${!sample_var}" --cassette "$cassette" \
         --thresholds evals/thresholds.toml --gate "llm.$split" \
         --out "evals/results/gold-llm-$split.json"
     "$PY" -m normalizer eval --gold "gold/$split.jsonl" --extractor rules \
-        --sample "${!sample_var}" --out "evals/results/gold-rules-$split-sample.json" -f json \
-        >/dev/null
+        --only "$recorded" --sample "${!sample_var}" \
+        --out "evals/results/gold-rules-$split-sample.json" -f json >/dev/null
+    echo "== gold $split: LLM suggestions on the recorded criteria the rules leave in review (recorded responses)"
+    "$PY" -m normalizer eval --gold "gold/$split.jsonl" --suggestions "${LLM[@]}" \
+        --only "$recorded" --cassette "$cassette" \
+        --thresholds evals/thresholds.toml --gate "suggestions.$split" \
+        --out "evals/results/suggestions-$split.json"
 done
 
-echo "== gold dev: LLM suggestions on a ${SAMPLE_suggest_dev}-case sample of the criteria the rules leave in review (recorded responses)"
-"$PY" -m normalizer eval --gold gold/dev.jsonl --suggestions "${LLM[@]}" \
-    --sample "$SAMPLE_suggest_dev" --cassette tests/cassettes/gold/llm-dev.yaml \
-    --thresholds evals/thresholds.toml --gate suggestions.dev \
-    --out evals/results/suggestions-dev.json
