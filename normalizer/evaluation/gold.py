@@ -38,16 +38,20 @@ __all__ = [
 TOLERANCE = 0.005
 
 
+def _gold_lines(path: Path) -> list[str]:
+    """The lines of a gold file; :class:`GoldError` when it cannot be read as UTF-8 text."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+
+
 def load_gold(paths: Sequence[Path]) -> list[GoldCase]:
     """Read JSONL gold files; raise :class:`GoldError` naming file and line on any fault."""
     cases: list[GoldCase] = []
     seen: dict[str, str] = {}
     for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GoldError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(_gold_lines(path), 1):
             if not line.strip():
                 continue
             where = f"{path}:{number}"
@@ -90,9 +94,9 @@ def gold_problems(paths: Sequence[Path], shared: Path) -> tuple[list[str], list[
     texts: dict[str, str] = {}
     for path in paths:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: cannot be read as UTF-8 text ({exc})")
+            lines = _gold_lines(path)
+        except GoldError as exc:
+            problems.append(str(exc))
             continue
         for n, line in enumerate(lines, 1):
             if not line.strip():
