@@ -38,6 +38,9 @@ _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
 RANGE_OPENER_WORDS = 3
 """Words allowed between a range opener and the range's first value: "between the
 ages of 18 and 65" (both the extractor and verification read this far)."""
+GLUED_TO_COMPARATOR = r"(?<=\bthan)|(?<=\bleast)|(?<=\bmost)"
+"""Lookbehinds for a number glued to the comparator word before it ("greater than100"):
+both the extractor's and verification's number patterns read such a number."""
 
 _Trie = dict[str, "_Trie"]
 

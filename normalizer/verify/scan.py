@@ -33,6 +33,7 @@ from typing import Literal
 
 from ..catalog import load_catalog
 from ..models import RelativeTo
+from ..reader import GLUED_TO_COMPARATOR
 from ..units import to_ucum
 from .lexicon import Shared, load_evidence, load_shared
 
@@ -54,7 +55,7 @@ Role = Literal[
 # a number; glued to a comparator word that lost its blank too ("greater than100"),
 # as the extractor's NUMBER reads it
 _NUMBER = re.compile(
-    r"(?:(?<![\w.])|(?<=[^\w.][xX])|(?<=\bthan)|(?<=\bleast)|(?<=\bmost))"
+    rf"(?:(?<![\w.])|(?<=[^\w.][xX])|{GLUED_TO_COMPARATOR})"
     r"(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...models import RelativeTo
+from ...reader import GLUED_TO_COMPARATOR
 from .contexts import Note
 from .lexicon import Lexicon
 
@@ -27,7 +28,7 @@ ToUcum = Callable[[str], "str | None"]
 # verifier's scan reads the same).
 NUMBER = re.compile(
     r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?"
-    r"(?:(?<![\w.])|(?<=\bthan)|(?<=\bleast)|(?<=\bmost))(?<![A-Za-z]-)"
+    rf"(?:(?<![\w.])|{GLUED_TO_COMPARATOR})(?<![A-Za-z]-)"
     r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
 )
 # Unit words after a number: up to four blank-separated tokens are tried, longest first.
