@@ -10,7 +10,10 @@ A limit read right can still be wrong to accept as a plain limit on the patient:
   years who smoke"): as a plain limit it would exclude every older patient;
 - any limit inside a **conditional note** ("(Note: Patients with a serum creatinine
   ≥ 1.4 and ≤ 2.0 mg/dL must demonstrate a creatinine clearance ≥ 50 mL/min)"): the
-  condition is not a limit and the consequence applies only under it.
+  condition is not a limit and the consequence applies only under it;
+- any limit of a criterion that **describes rather than requires** ("Retinoblastoma is
+  rarely seen in children over 8 years old, however we will not include an upper age
+  range").
 
 Verification cannot confirm such a limit, so it says so (``scope-unclear``, a warning)
 unless the constraint already carries a ``qualifier`` (then ``qualified`` says it).
@@ -63,7 +66,7 @@ class ScopeData(BaseModel):
     both_sexes: str
     age_tail: str
     conditionals: list[str]
-    narratives: list[str] = []
+    narratives: list[str]
     examples: list[ScopeExample]
 
 
