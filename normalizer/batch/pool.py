@@ -251,8 +251,9 @@ class WorkerPool:
                     code = w.process.exitcode
                     yield self._replace(w, f"the worker died (exit code {code}) on this record")
             elif w.outstanding:
-                w.moved(time.monotonic())
-                if time.monotonic() - w.since <= self.record_timeout:
+                now = time.monotonic()
+                w.moved(now)
+                if now - w.since <= self.record_timeout:
                     continue
                 yield self._replace(
                     w, f"timed out: no result after {self.record_timeout:g} s (worker killed)"
