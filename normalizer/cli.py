@@ -52,6 +52,7 @@ from .exits import (
     Interrupted,
     atomic_write,
     handle_signals,
+    leave,
 )
 from .io import MAX_BYTES
 from .regex_cache import kept_regexes
@@ -493,7 +494,7 @@ def main() -> None:
         sys.exit(EXIT_NOTHING_READ)
     except Interrupted as exc:
         _error(f"interrupted ({exc}): output so far is complete, the rest was not run")
-        sys.exit(exc.code)
+        leave(exc.code)
     except Exception as exc:
         if os.environ.get("NORMALIZER_DEBUG"):
             raise

@@ -16,14 +16,17 @@ SIGINT and SIGTERM raise :class:`Interrupted` (a ``BaseException``, so that no
 ``except Exception`` swallows it and click does not turn it into its own
 "Aborted!"); ``finally`` blocks still run, which is how ``--format json`` closes
 its array.  :func:`atomic_write` holds both signals off while one piece of output
-is written, so a document is never cut in half.
+is written, so a document is never cut in half.  :func:`leave` ends an interrupted
+process at once, even while an LLM request is still waiting for its answer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from types import FrameType
 from typing import TextIO
@@ -39,6 +42,7 @@ __all__ = [
     "Interrupted",
     "atomic_write",
     "handle_signals",
+    "leave",
 ]
 
 EXIT_OK = 0
@@ -58,6 +62,23 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.code = 128 + signum
+
+
+def leave(code: int) -> None:
+    """Exit with ``code`` now: an interrupted run does not wait for work in other threads.
+
+    A request still in flight in a worker thread would otherwise hold the exit until
+    its answer or its timeout (up to minutes), an answer nobody reads; every
+    ``finally`` of the main thread has run by the time this is called.
+    """
+    waiting = [t for t in threading.enumerate()
+               if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if not waiting:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:

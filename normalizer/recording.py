@@ -27,7 +27,12 @@ VCR_CONFIG: dict[str, Any] = {
 
 @contextmanager
 def replaying(cassette: Path | None, record: bool = False) -> Iterator[None]:
-    """Replay ``cassette`` (record mode ``none``); with ``record``, add new interactions."""
+    """Replay ``cassette`` (record mode ``none``); with ``record``, add new interactions.
+
+    A recording cut short (Ctrl-C, SIGTERM, an error) still saves the interactions
+    it completed: each is a whole answer of the real endpoint, and a rerun then asks
+    only for what is missing.
+    """
     if cassette is None:
         yield
         return
@@ -37,6 +42,7 @@ def replaying(cassette: Path | None, record: bool = False) -> Iterator[None]:
         raise ConfigError("--cassette needs vcrpy: pip install -e '.[dev]'") from None
     if not record and not cassette.is_file():
         raise ConfigError(f"{cassette}: no such cassette")
-    recorder = vcr.VCR(record_mode="new_episodes" if record else "none", **VCR_CONFIG)
+    config = {**VCR_CONFIG, "record_on_exception": record}
+    recorder = vcr.VCR(record_mode="new_episodes" if record else "none", **config)
     with recorder.use_cassette(str(cassette), allow_playback_repeats=True):
         yield

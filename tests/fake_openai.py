@@ -132,11 +132,11 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def fake_openai(*replies: Reply) -> Iterator[FakeServer]:
-    """Run the fake on 127.0.0.1 (a free port) for the duration of the block."""
+def fake_openai(*replies: Reply, port: int = 0) -> Iterator[FakeServer]:
+    """Run the fake on 127.0.0.1 (``port``, or a free one) for the duration of the block."""
     script: deque[Reply] = deque(replies)
     state = FakeServer(url="", script=script, requests=[])
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(state))
     httpd.daemon_threads = True
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -230,11 +230,17 @@ class LLMExtractor:
                 self.usage.add(done=len(b))
                 self._report()
 
-        with ThreadPoolExecutor(max_workers=self.settings.in_flight) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.settings.in_flight)
+        try:
             read = pool.map(read_one, batches)
             for batch, extractions in zip(batches, read, strict=True):
                 for i, extraction in zip(batch, extractions, strict=True):
                     results[i] = extraction
+        except BaseException:
+            # interrupted (or a bug): the requests not yet sent are never sent
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         return [r if r is not None else Extraction() for r in results]
 
 
