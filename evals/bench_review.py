@@ -57,7 +57,10 @@ POSTGRES = os.environ.get("NORMALIZER_TEST_POSTGRES", "postgresql://127.0.0.1:54
 
 
 def chia_documents(shared: Path, distinct: int) -> list[Document]:
-    """``distinct`` dev-split Chia trials, normalised once (never the test split)."""
+    """``distinct`` dev-split Chia trials, normalised once (never the test split).
+
+    Also the review page's benchmark (``bench_review_page.py``) reads these documents.
+    """
     chia = shared / "corpus" / "chia" / "chia_without_scope"
     ids = sorted({p.name.split("_")[0] for p in chia.glob("NCT*_inc.txt")})
     ids = [i for i in ids if split_of(i) == "dev"][:distinct]
@@ -70,7 +73,7 @@ def chia_documents(shared: Path, distinct: int) -> list[Document]:
         text = f"Inclusion Criteria:\n{inc}\n\nExclusion Criteria:\n{exc}\n"
         info = RecordInfo(id=nct, nct_id=nct, origin=RecordOrigin(path=f"chia/{nct}.txt"))
         docs.append(normalize_record(Record(info=info, text=text), extractor=extractor))
-    return [d for d in docs if any(c.constraints for c in d.criteria)]
+    return docs
 
 
 def _targets(doc: Document) -> list[Criterion]:
@@ -175,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--out", type=Path, default=REPO / "evals/results/bench_review.json")
     args = parser.parse_args(argv)
-    docs = chia_documents(args.shared, args.distinct)
+    docs = [d for d in chia_documents(args.shared, args.distinct)
+            if any(c.constraints for c in d.criteria)]
     if not docs:
         print(f"no Chia dev documents under {args.shared}", file=sys.stderr)
         return 2

@@ -44,12 +44,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_review import chia_documents  # type: ignore[import-not-found]  # beside this file
 
-from normalizer.evaluation.split import split_of
-from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Document, RecordInfo, RecordOrigin
-from normalizer.pipeline import normalize_record
-from normalizer.records import Record
+from normalizer.models import Document
 from normalizer.review.decisions import criterion_hash, decisions_by_record
 from normalizer.review.web.server import free_port
 from normalizer.store import Store
@@ -57,23 +54,6 @@ from normalizer.store import Store
 REPO = Path(__file__).resolve().parents[1]
 QUEUE_BUDGET_MS = 300.0
 SAVE_BUDGET_MS = 100.0
-
-
-def chia_documents(shared: Path, distinct: int) -> list[Document]:
-    """``distinct`` dev-split Chia trials, normalised once."""
-    chia = shared / "corpus" / "chia" / "chia_without_scope"
-    ids = sorted({p.name.split("_")[0] for p in chia.glob("NCT*_inc.txt")})
-    ids = [i for i in ids if split_of(i) == "dev"][:distinct]
-    extractor = RulesExtractor()
-    docs = []
-    for nct in ids:
-        inc = (chia / f"{nct}_inc.txt").read_text("utf-8").strip()
-        exc_file = chia / f"{nct}_exc.txt"
-        exc = exc_file.read_text("utf-8").strip() if exc_file.exists() else ""
-        text = f"Inclusion Criteria:\n{inc}\n\nExclusion Criteria:\n{exc}\n"
-        info = RecordInfo(id=nct, nct_id=nct, origin=RecordOrigin(path=f"chia/{nct}.txt"))
-        docs.append(normalize_record(Record(info=info, text=text), extractor=extractor))
-    return docs
 
 
 def build_store(target: Path, docs: list[Document], records: int) -> dict[str, float]:

@@ -52,6 +52,7 @@ __all__ = [
     "Finding",
     "GoldCase",
     "GoldConstraint",
+    "NumberReason",
     "Provenance",
     "RecordInfo",
     "RecordOrigin",
@@ -69,6 +70,20 @@ Severity = Literal["error", "warning", "info"]
 Status = Literal["accepted", "needs_review", "rejected"]
 ExtractorName = Literal["rules", "llm"]
 RelativeTo = Literal["ULN", "LLN"]
+NumberReason = Literal[
+    "temporal",
+    "staging",
+    "edition",
+    "list-number",
+    "reference",
+    "date",
+    "dose",
+    "grade",
+    "count",
+    "other",
+]
+"""Why a number read in a criterion is not a constraint (an extractor's note; the
+context rules of ``data/patterns.toml`` name one each)."""
 DecisionAction = Literal["accept", "correct", "reject", "add", "not_a_constraint"]
 
 Span = tuple[int, int]

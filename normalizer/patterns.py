@@ -18,8 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .extract.base import NumberReason
-from .models import RelativeTo
+from .models import NumberReason, RelativeTo
 
 __all__ = [
     "Comparator",

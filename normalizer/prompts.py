@@ -1,4 +1,8 @@
-"""Versioned prompt files (``prompts/*.md``): front matter, a system and a user part.
+"""Versioned prompt files (``data/prompts/*.md``): front matter, a system and a user part.
+
+The prompts are package data, read through :mod:`importlib.resources`, so an
+installed wheel carries the same files as a checkout (whose top-level ``prompts/``
+is a link to this directory, for people looking for them there).
 
 A prompt's id is its declared ``id`` plus the first 8 hex digits of the sha256 of
 the file, so any edit to a prompt or its examples changes the id that is stamped
@@ -11,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from .errors import ConfigError
 
@@ -29,18 +33,17 @@ class Prompt:
     user: str
 
 
-def prompts_dir() -> Path:
-    """The ``prompts/`` directory: beside the package in a checkout, or packaged data."""
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "prompts"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files("normalizer").joinpath("prompts")))
+def prompts_dir() -> Traversable:
+    """The packaged prompts, ``normalizer/data/prompts/``."""
+    return resources.files("normalizer").joinpath("data", "prompts")
 
 
-def load_prompt(name: str = "extract-v1", directory: Path | None = None) -> Prompt:
-    """Load ``prompts/<name>.md``; raise :class:`ConfigError` if missing or malformed."""
-    path = (directory or prompts_dir()) / f"{name}.md"
+def load_prompt(name: str = "extract-v1", directory: Traversable | None = None) -> Prompt:
+    """Load ``<name>.md`` of ``directory`` (the packaged prompts by default).
+
+    Raises :class:`ConfigError` if it is missing or malformed.
+    """
+    path = (directory or prompts_dir()).joinpath(f"{name}.md")
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -48,6 +48,8 @@ __all__ = [
     "convert",
     "dimensionality",
     "is_valid_ucum",
+    "live_dimensionality",
+    "live_plan",
     "load_unit_table",
     "normalise_key",
     "to_ucum",
@@ -315,8 +317,7 @@ def dimensionality(code: str) -> str | None:
     known = precomputed().code(code)
     if known is not MISSING:
         return None if known is None else known.dimensionality
-    unit = _parse(code) if precomputed().could_be_ucum(code) else None
-    return None if unit is None else str(unit.dimensionality)
+    return live_dimensionality(code) if precomputed().could_be_ucum(code) else None
 
 
 # --------------------------------------------------------------------------
@@ -440,6 +441,12 @@ def _plan(variable_id: str, code: str) -> _Affine | None:
     if not table.could_be_ucum(code):
         return None
     return live_plan(variable_id, code)
+
+
+def live_dimensionality(code: str) -> str | None:
+    """:func:`dimensionality` as pint gives it (what the precomputed table holds)."""
+    unit = _parse(code)
+    return None if unit is None else str(unit.dimensionality)
 
 
 def live_plan(variable_id: str, code: str) -> _Affine | None:

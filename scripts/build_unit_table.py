@@ -12,7 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from normalizer.unit_table import TABLE, build_table, table_text
+from normalizer.unit_table import TABLE
+from normalizer.unit_table_build import build_table, table_text
 
 OUT = Path(__file__).resolve().parents[1] / "normalizer" / TABLE
 

@@ -8,7 +8,8 @@ import pytest
 from ucumvert.xml_util import get_prefixes, get_units
 
 from normalizer import units
-from normalizer.unit_table import MISSING, build_table, precomputed, table_text
+from normalizer.unit_table import MISSING, precomputed
+from normalizer.unit_table_build import build_table, table_text
 
 
 def test_committed_table_equals_a_fresh_build() -> None:

@@ -11,24 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
-from ..models import Constraint, Finding, Section
+from ..models import Constraint, Finding, NumberReason, Section
 
 __all__ = ["CriterionInput", "Extraction", "Extractor", "NumberNote", "NumberReason"]
-
-NumberReason = Literal[
-    "temporal",
-    "staging",
-    "edition",
-    "list-number",
-    "reference",
-    "date",
-    "dose",
-    "grade",
-    "count",
-    "other",
-]
 
 
 @dataclass(frozen=True, slots=True)
