@@ -62,6 +62,13 @@ class Variable(BaseModel):
         default=None,
         description="OMOP standard concept id of the LOINC code; set only from a cited source.",
     )
+    added_in: int | None = Field(
+        default=None,
+        description=(
+            "Schema version that added this id to the contract's vocabulary (absent: an id "
+            "of CONTRACT.md section 3)."
+        ),
+    )
     notes: str | None = None
 
     @model_validator(mode="after")
@@ -106,6 +113,10 @@ class Catalog(BaseModel):
     def ids(self) -> list[str]:
         """All variable ids, in catalog order."""
         return [v.id for v in self.variables]
+
+    def contract_variables(self) -> list[Variable]:
+        """The variables of the contract's own table (no ``added_in``), in catalog order."""
+        return [v for v in self.variables if v.added_in is None]
 
 
 @cache
