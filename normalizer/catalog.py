@@ -57,6 +57,18 @@ class Variable(BaseModel):
         default=False, description="Has a reference range, so x ULN / x LLN limits make sense."
     )
     integer: bool = Field(default=False, description="Values are whole numbers (scores, classes).")
+    roman: bool = Field(
+        default=False,
+        description="Values are also written in Roman numerals ('NYHA class III', 'ASA I-II').",
+    )
+    step: float = Field(
+        default=1,
+        gt=0,
+        description=(
+            "Distance between neighbouring values of an integer score (Karnofsky: 10): a "
+            "listed value further than this from a range is not its next value."
+        ),
+    )
     loinc: str | None = None
     omop_concept_id: int | None = Field(
         default=None,

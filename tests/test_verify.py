@@ -341,6 +341,10 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
         Case("Expected survival ≥3 months;"),
         "'3 months'",
     ),
+    "roman-numeral-unread": (  # Chia NCT02105090 inc-3 with nothing extracted
+        Case("American Society of Anesthesiology class I-III"),
+        "'I' (ASA physical status class), 'III' (ASA physical status class)",
+    ),
 }
 
 DOCUMENT_CODES = {"eligibility-empty", "eligibility-boundary", "eligibility-duplicate"}

@@ -181,6 +181,43 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], str]]
         [("spo2", ((90, False), None), "%")],
         "accepted",
     ),
+    (
+        # the list's last value glued to 'or' is read: it was lost, and 'ASA 1' accepted
+        CHIA + "NCT03354572_inc.txt",
+        "inclusion",
+        "ASA 1 or2.",
+        [("asa_class", ((1, True), (2, True)), None)],
+        "accepted",
+    ),
+    (
+        CHIA + "NCT02426034_inc.txt",
+        "inclusion",
+        "Age: 18 to75 years old;",
+        [("age", ((18, True), (75, True)), "a")],
+        "accepted",
+    ),
+    (
+        # 'or worse' is no comparator the rules read: not '= 2', and not accepted
+        CHIA + "NCT03068897_exc.txt",
+        "exclusion",
+        "Severe heart failure (NYHA 2 or worse)",
+        [("nyha", ((2, True), (2, True)), None)],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT02056288_inc.txt",
+        "inclusion",
+        "American Society of Anesthesiologists Status 1 -3",
+        [("asa_class", ((1, True), (3, True)), None)],
+        "accepted",
+    ),
+    (
+        LCT + "batch11/NCT03867955.txt",
+        "inclusion",
+        "Score American Society of Anesthesiologists (ASA) 1 or 2",
+        [("asa_class", ((1, True), (2, True)), None)],
+        "accepted",
+    ),
 ]
 
 
@@ -252,3 +289,34 @@ def test_added_ids_stay_out_of_the_llm_prompt() -> None:
     ids = {v.id for v in load_catalog().contract_variables()}
     assert "respiratory_rate" not in ids and "direct_bilirubin" not in ids
     assert {"bilirubin", "heart_rate", "spo2"} <= ids
+
+
+@pytest.mark.parametrize(
+    ("source", "section", "text"),
+    [
+        (
+            CHIA + "NCT02105090_inc.txt",
+            "inclusion",
+            "American Society of Anesthesiology class I-III",
+        ),
+        (CHIA + "NCT03012984_exc.txt", "exclusion", "ASA classification >= IV."),
+        (LCT + "batch3/NCT03862664.txt", "exclusion", "ASA physical status> II,"),
+        (CHIA + "NCT02550769_inc.txt", "inclusion", "ASA I, II, III."),
+        (CHIA + "NCT02992938_exc.txt", "exclusion", "Patients ASA III y IV"),
+        (
+            CHIA + "NCT03323047_exc.txt",
+            "exclusion",
+            "Patients Level III or greater on the American Society of Anesthesiologists (ASA)"
+            " physical status classification system (as determined by the anesthesiologist)",
+        ),
+    ],
+)
+def test_roman_class_values_go_to_review(
+    rules: RulesExtractor, source: str, section: Section, text: str
+) -> None:
+    """ASA classes in Roman numerals are not read: never accepted with nothing read."""
+    crit = read(rules, source, text, section)
+    assert crit.status == "needs_review"
+    [unread] = [f for f in crit.findings if f.code == "roman-numeral-unread"]
+    assert "ASA physical status class" in unread.message
+    assert all(c.variable != "asa_class" for c in crit.constraints)
