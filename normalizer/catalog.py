@@ -57,6 +57,13 @@ class Variable(BaseModel):
         default=False, description="Has a reference range, so x ULN / x LLN limits make sense."
     )
     integer: bool = Field(default=False, description="Values are whole numbers (scores, classes).")
+    accept: Literal["auto", "review"] = Field(
+        default="auto",
+        description=(
+            "'review': every reading on this variable waits for a curator "
+            "(variable-unvalidated), however clean; for an id not yet validated on enough text."
+        ),
+    )
     roman: bool = Field(
         default=False,
         description="Values are also written in Roman numerals ('NYHA class III', 'ASA I-II').",

@@ -155,6 +155,10 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
         ),
         "not in the catalog",
     ),
+    "variable-unvalidated": (  # Chia NCT02647788 exc-1: an id the catalog holds for review
+        Case("ASA> 3;", [C("asa_class", "ASA> 3", lower=gt(3))]),
+        "held for review",
+    ),
     "bounds-missing": (  # seed 000 inc-7
         Case("Expected survival ≥3 months;", [C("life_expectancy", "Expected survival ≥3 months")]),
         "neither",

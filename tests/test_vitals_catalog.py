@@ -25,6 +25,7 @@ CHIA = "corpus/chia/chia_without_scope/"
 LCT = "corpus/lct/leaf_clinical_trials/"
 
 Bounds = tuple[tuple[float, bool] | None, tuple[float, bool] | None]
+HELD = {v.id for v in load_catalog().variables if v.accept == "review"}
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +238,15 @@ def test_vitals_and_scores_are_read(
     crit = read(rules, source, text, section)
     got = [(c.variable, bounds(c), c.unit) for c in crit.constraints]
     assert sorted(got, key=repr) == sorted(want, key=repr)
-    assert crit.status == status, [f.code for f in crit.findings]
+    # `status` is what the reading deserves; an id the catalog holds for review waits
+    # for a curator however clean, and then for that reason alone
+    held = HELD & {variable for variable, _, _ in want}
+    alarms = {f.code for f in crit.findings if f.severity != "info"}
+    if status == "accepted" and held:
+        assert crit.status == "needs_review"
+        assert alarms == {"variable-unvalidated"}, alarms
+    else:
+        assert crit.status == status, [f.code for f in crit.findings]
 
 
 def test_a_share_of_direct_bilirubin_is_no_bilirubin_concentration(rules: RulesExtractor) -> None:
@@ -320,3 +329,17 @@ def test_roman_class_values_go_to_review(
     [unread] = [f for f in crit.findings if f.code == "roman-numeral-unread"]
     assert "ASA physical status class" in unread.message
     assert all(c.variable != "asa_class" for c in crit.constraints)
+
+
+def test_the_added_ids_are_held_for_review_until_validated(rules: RulesExtractor) -> None:
+    """Schema 5's ids wait for a curator: a right, clean reading is not accepted yet."""
+    added = {v.id for v in load_catalog().variables if v.added_in == 5}
+    assert added == HELD and len(added) == 8
+    crit = read(rules, CHIA + "NCT02314559_inc.txt", "ASA 1-3", "inclusion")
+    assert [(c.variable, bounds(c)) for c in crit.constraints] == [
+        ("asa_class", ((1, True), (3, True)))
+    ]
+    assert crit.status == "needs_review"
+    [held] = [f for f in crit.findings if f.severity != "info"]
+    assert held.code == "variable-unvalidated" and held.constraint == 0
+    assert "ASA physical status class is held for review" in held.message
