@@ -57,10 +57,36 @@ class Variable(BaseModel):
         default=False, description="Has a reference range, so x ULN / x LLN limits make sense."
     )
     integer: bool = Field(default=False, description="Values are whole numbers (scores, classes).")
+    accept: Literal["auto", "review"] = Field(
+        default="auto",
+        description=(
+            "'review': every reading on this variable waits for a curator "
+            "(variable-unvalidated), however clean; for an id not yet validated on enough text."
+        ),
+    )
+    roman: bool = Field(
+        default=False,
+        description="Values are also written in Roman numerals ('NYHA class III', 'ASA I-II').",
+    )
+    step: float = Field(
+        default=1,
+        gt=0,
+        description=(
+            "Distance between neighbouring values of an integer score (Karnofsky: 10): a "
+            "listed value further than this from a range is not its next value."
+        ),
+    )
     loinc: str | None = None
     omop_concept_id: int | None = Field(
         default=None,
         description="OMOP standard concept id of the LOINC code; set only from a cited source.",
+    )
+    added_in: int | None = Field(
+        default=None,
+        description=(
+            "Schema version that added this id to the contract's vocabulary (absent: an id "
+            "of CONTRACT.md section 3)."
+        ),
     )
     notes: str | None = None
 
@@ -106,6 +132,10 @@ class Catalog(BaseModel):
     def ids(self) -> list[str]:
         """All variable ids, in catalog order."""
         return [v.id for v in self.variables]
+
+    def contract_variables(self) -> list[Variable]:
+        """The variables of the contract's own table (no ``added_in``), in catalog order."""
+        return [v for v in self.variables if v.added_in is None]
 
 
 @cache

@@ -29,6 +29,13 @@ Schema history
    ``text`` (the criteria, as before) or ``registry`` (the registry's ages, used
    only when no criterion states an age).  Plain text gives the same output as
    schema 3 apart from ``origin`` and the version.
+5. Widens the vocabulary of ``variable`` (constraints, eligibility sets): ids the
+   contract's table does not list, each marked ``added_in = 5`` in the catalog:
+   ``respiratory_rate`` (/min), ``pf_ratio`` (PaO2/FiO2, mm[Hg]), ``peep``
+   (cm[H2O]), ``gcs`` (Glasgow Coma Scale), ``nihss`` (NIH Stroke Scale),
+   ``asa_class`` (ASA physical status), ``bcva_letters`` (ETDRS letter score) and
+   ``direct_bilirubin`` (umol/L).  A limit on one of these was ``other`` with a
+   label before; the shape of every object is unchanged.
 """
 
 from __future__ import annotations
@@ -63,7 +70,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Section = Literal["inclusion", "exclusion", "unknown"]
 Severity = Literal["error", "warning", "info"]

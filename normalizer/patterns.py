@@ -107,6 +107,7 @@ class Patterns(_Data):
     person_nouns: list[str]
     clause_break: str
     stripped_comparator: str
+    unread_comparison: str
     time_units: list[str]
     dose_units: list[str]
     volume_units: list[str]
@@ -129,7 +130,8 @@ class Patterns(_Data):
     @model_validator(mode="after")
     def _regexes_compile(self) -> Patterns:
         regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
-        regexes += [self.link, self.clause_break, self.stripped_comparator, *self.multipliers]
+        regexes += [self.link, self.clause_break, self.stripped_comparator, self.unread_comparison]
+        regexes += self.multipliers
         regexes += self.range_separators
         regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]
         regexes += [p for ctx in self.contexts for p in ctx.patterns]

@@ -38,9 +38,14 @@ _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
 RANGE_OPENER_WORDS = 3
 """Words allowed between a range opener and the range's first value: "between the
 ages of 18 and 65" (both the extractor and verification read this far)."""
-GLUED_TO_COMPARATOR = r"(?<=\bthan)|(?<=\bleast)|(?<=\bmost)"
-"""Lookbehinds for a number glued to the comparator word before it ("greater than100"):
-both the extractor's and verification's number patterns read such a number."""
+GLUED_TO_WORD = (
+    r"(?<=\bthan)|(?<=\bleast)|(?<=\bmost)"
+    r"|(?<=\bor)|(?<=\band)|(?<=\bto)"
+)
+"""Lookbehinds for a number glued to the comparator, list or range word before it
+("greater than100", "ASA 1 or2", "18 to75 years"): both the extractor's and
+verification's number patterns read such a number, so a list's glued last item is
+never lost from a reading that then looks whole ("ASA 1 or2" read as ASA 1)."""
 
 _Trie = dict[str, "_Trie"]
 

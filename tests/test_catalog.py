@@ -35,7 +35,24 @@ def test_contract_table_is_parsed() -> None:
 
 
 def test_catalog_ids_are_the_contract_ids_in_order() -> None:
-    assert load_catalog().ids() == [row[0] for row in contract_table()]
+    catalog = load_catalog()
+    contract = [row[0] for row in contract_table()]
+    assert [v.id for v in catalog.contract_variables()] == contract
+    # the ids added since come after the contract's, each with the version that added it
+    assert catalog.ids()[: len(contract)] == contract
+
+
+def test_added_ids_are_documented_in_the_readme_with_their_schema_version() -> None:
+    from normalizer.models import SCHEMA_VERSION
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    contract_section = readme.split("## Output contract", 1)[1].split("\n## ", 1)[0]
+    added = [v for v in load_catalog().variables if v.added_in is not None]
+    assert added, "schema 5 added ids"
+    for var in added:
+        assert var.added_in is not None and 5 <= var.added_in <= SCHEMA_VERSION, var.id
+        assert f"| `{var.id}` |" in contract_section, f"{var.id} is not in README's table"
+        assert var.loinc is None or f"LOINC {var.loinc}" in (var.notes or ""), var.id
 
 
 def test_canonical_units_are_the_contracts() -> None:
@@ -158,5 +175,5 @@ def test_molar_masses_where_mass_and_substance_units_meet() -> None:
 def test_catalog_file_matches_the_model_without_extra_keys() -> None:
     raw = resources.files("normalizer").joinpath("data/catalog.toml").read_text("utf-8")
     data = tomllib.loads(raw)
-    assert data["version"] == "2026.12.1"
+    assert data["version"] == "2026.12.4"
     Catalog.model_validate(data)  # extra="forbid": a typo'd key would raise

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import (
+    SCHEMA_VERSION,
     Criterion,
     Document,
     EligibilitySet,
@@ -435,7 +436,7 @@ def test_documents_with_registry_findings_validate_and_export() -> None:
     docs = example_documents()
     for doc in docs:
         dumped = doc.model_dump(mode="json")
-        assert dumped["schema_version"] == 4
+        assert dumped["schema_version"] == SCHEMA_VERSION
         jsonschema.validate(dumped, document_schema())
         assert Document.model_validate(dumped) == doc
     assert any(s["origin"] == "registry" for d in docs for s in d.model_dump()["eligibility"])

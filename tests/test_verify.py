@@ -155,6 +155,10 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
         ),
         "not in the catalog",
     ),
+    "variable-unvalidated": (  # Chia NCT02647788 exc-1: an id the catalog holds for review
+        Case("ASA> 3;", [C("asa_class", "ASA> 3", lower=gt(3))]),
+        "held for review",
+    ),
     "bounds-missing": (  # seed 000 inc-7
         Case("Expected survival ≥3 months;", [C("life_expectancy", "Expected survival ≥3 months")]),
         "neither",
@@ -340,6 +344,10 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
     "unparsed-number": (  # seed 000 inc-7 with nothing extracted
         Case("Expected survival ≥3 months;"),
         "'3 months'",
+    ),
+    "roman-numeral-unread": (  # Chia NCT02105090 inc-3 with nothing extracted
+        Case("American Society of Anesthesiology class I-III"),
+        "'I' (ASA physical status class), 'III' (ASA physical status class)",
     ),
 }
 

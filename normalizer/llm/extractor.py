@@ -59,9 +59,12 @@ class LLMExtractor:
         """Called with the usage after each request finishes (a live progress line)."""
         self.transport = Transport(client, settings, self.usage, sleep=sleep)
         """The endpoint's calls, with their retries (counted on ``usage``)."""
+        # the contract's ids only: ids added later (``added_in``) join the list with the
+        # next prompt version, whose requests are then recorded again (an added id here
+        # would change every request, and no recorded answer would replay)
         catalog = load_catalog()
         self._catalog_text = "\n".join(
-            f"{v.id}: {v.label}" for v in catalog.variables
+            f"{v.id}: {v.label}" for v in catalog.contract_variables()
         ) + "\nother: anything else measured on the patient"
 
     @classmethod

@@ -147,6 +147,15 @@ def catalog_findings(
                 "variable-unknown", f"{c.variable!r} is not a catalog variable id (nor 'other')", k
             )
         )
+    elif var.accept == "review":
+        out.append(
+            finding(
+                "variable-unvalidated",
+                f"{var.label} is held for review in the catalog (accept = 'review'): its "
+                "readings are not yet validated on enough registry text; confirm this one",
+                k,
+            )
+        )
     if c.lower is None and c.upper is None:
         out.append(
             finding("bounds-missing", "the constraint has neither a lower nor an upper bound", k)

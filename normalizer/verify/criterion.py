@@ -11,6 +11,7 @@ from .codes import finding
 from .constraint import check_constraint
 from .describe import quote, reading
 from .lexicon import load_evidence
+from .roman import unread_roman
 from .scan import Quantity, Scan, scan
 
 __all__ = ["check_criterion", "status_of", "unparsed_spans"]
@@ -166,6 +167,7 @@ def check_criterion(criterion: Criterion, source: str, extraction: Extraction) -
         out += check_constraint(constraint, k, criterion, sc, extraction)
     out += _repeated(criterion)
     out += _unparsed(criterion, sc, extraction)
+    out += unread_roman(criterion, sc)
     return out
 
 

@@ -33,7 +33,7 @@ from typing import Literal
 
 from ..catalog import load_catalog
 from ..models import RelativeTo
-from ..reader import GLUED_TO_COMPARATOR
+from ..reader import GLUED_TO_WORD
 from ..units import to_ucum
 from .lexicon import Shared, load_evidence, load_shared
 
@@ -52,10 +52,11 @@ Role = Literal[
 ]
 
 # not inside a word, and not an identifier's number ("ICD-10", "DSM-5", "COVID-19")
-# a number; glued to a comparator word that lost its blank too ("greater than100"),
+# a number; glued to a comparator, list or range word that lost its blank too
+# ("greater than100", "ASA 1 or2"),
 # as the extractor's NUMBER reads it
 _NUMBER = re.compile(
-    rf"(?:(?<![\w.])|(?<=[^\w.][xX])|{GLUED_TO_COMPARATOR})"
+    rf"(?:(?<![\w.])|(?<=[^\w.][xX])|{GLUED_TO_WORD})"
     r"(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")

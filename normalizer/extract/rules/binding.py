@@ -32,6 +32,7 @@ _MAX_LIMIT_MENTION_GAP = 90  # characters between a variable and its limit
 _MAX_DURATION_GAP = 40  # characters between a time-valued variable and its value
 _ALTERNATIVE = re.compile(r"\b(?:or|and)\b|,", re.IGNORECASE)
 _OUT_OF = frozenset({5.0, 10.0, 100.0})  # "pain 4/10": a score out of a scale's maximum
+_CLAUSE_MARK = re.compile(r"[,;]")
 _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re.IGNORECASE)
 
 
@@ -151,6 +152,8 @@ class Binder:
                 continue
             if not self._limits.fillers_only(view, min(limit.end, m.start), m.start, mentions):
                 break
+            if _CLAUSE_MARK.search(view, min(limit.end, m.start), m.start):
+                break  # "FIO2 ≤0.4, PEEP <8 cm H2O": a name after a comma opens the next limit
             if _ALTERNATIVE.search(
                 view, min(limit.end, m.start), m.start
             ) and self._names.named_between(view, floor, limit.start, alone=True):
@@ -250,7 +253,9 @@ class Binder:
         if var is None or unit is None or limit.relative is not None:
             return True
         if var.canonical_unit is None:
-            return unit not in self._lex.time_units
+            # a score, class or count has no time and no dose: "ASA treatment > 1 g/day"
+            # is acetylsalicylic acid, not the ASA class
+            return unit not in self._lex.time_units and unit not in self._lex.dose_units
         key = (variable, unit)
         if key not in self._fit_cache:
             self._fit_cache[key] = unit_fits(variable, unit) or (

@@ -82,8 +82,9 @@ class Emitter:
                 )
                 out.complete = False
             if not limit.explicit:
-                findings.append(self._bare_finding(var, limit))
-                out.complete = out.complete and var is not None and var.kind == "score"
+                code, said = self._bare_finding(view, var, limit)
+                findings.append((code, said))
+                out.complete = out.complete and code == "score-value"
             start, end = limit.start, limit.end
             if target.start != NOWHERE:
                 start, end = min(start, target.start), max(end, target.end)
@@ -119,9 +120,17 @@ class Emitter:
             return False
         return len(word) <= _MAX_UNIT_WORD or any(c == "/" or c.isdigit() for c in word)
 
-    def _bare_finding(self, var: Variable | None, limit: Limit) -> tuple[str, str]:
+    def _bare_finding(self, view: str, var: Variable | None, limit: Limit) -> tuple[str, str]:
         value = limit.quantities[0].value
         if var is not None and var.kind == "score":
+            goes_on = self._lex.unread_comparison.match(view, limit.end)
+            if goes_on is not None:
+                # "34 letters or better": a comparison in words no comparator form reads
+                said = " ".join(goes_on.group().split())
+                return (
+                    "comparator-missing",
+                    f"{said!r} after {value:g} is not read as a comparator; read as = {value:g}",
+                )
             return ("score-value", f"a single score value, read as = {value:g}")
         return ("comparator-missing", f"no comparator written; read as = {value:g}")
 

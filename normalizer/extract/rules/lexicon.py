@@ -80,6 +80,7 @@ class Lexicon(Reader):
     link_gap: re.Pattern[str]
     qualifier_lead: re.Pattern[str]
     stripped_comparator: re.Pattern[str]
+    unread_comparison: re.Pattern[str]
     person: re.Pattern[str]
     other_head: re.Pattern[str]
     time_head: re.Pattern[str]
@@ -244,6 +245,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         link_gap=re.compile(data.link, re.IGNORECASE),
         qualifier_lead=re.compile(r"[\s,;(]*(?:" + _words(data.qualifier_leads) + r")\b", re.I),
         stripped_comparator=re.compile(data.stripped_comparator),
+        unread_comparison=re.compile(data.unread_comparison),
         person=re.compile(r"\b(?:" + _words(data.person_nouns) + r")\b", re.IGNORECASE),
         other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),

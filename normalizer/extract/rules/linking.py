@@ -129,7 +129,16 @@ class Links:
                 merged = (b.lower, a.upper)
         elif not b.explicit and (a.ranged or not a.explicit):
             var = self._catalog.get(previous.targets[0].variable)
-            if var is not None and var.kind == "score" and a.lower and a.upper and b.upper:
+            if (
+                var is not None
+                and var.kind == "score"
+                and a.lower
+                and a.upper
+                and b.upper
+                and _adjoins(
+                    a.lower.value, a.upper.value, b.upper.value, var.step if var.integer else None
+                )
+            ):
                 low = min(a.lower.value, b.upper.value)
                 high = max(a.upper.value, b.upper.value)
                 merged = (Bound(value=low, inclusive=True), Bound(value=high, inclusive=True))
@@ -164,6 +173,19 @@ class Links:
             text = clean(view[breaks[at - 1] + 1 : target.start])
             if text and len(text) <= _MAX_QUALIFIER and not _DIGIT.search(text):
                 reading.qualifier = text
+
+
+def _adjoins(low: float, high: float, value: float, step: float | None) -> bool:
+    """Whether a listed score value extends ``low..high`` without a gap.
+
+    ``step`` is the distance between an integer score's neighbouring values (None: not
+    an integer score).  "ECOG 0, 1 or 2" is 0..2 and "KPS 80 or 90" 80..90; "ECOG 0 or
+    2" and "GCS 3-8 or 13" are no ranges (the values between are excluded), so they are
+    not merged into one.
+    """
+    if step is None:
+        return low <= value <= high
+    return low - step <= value <= high + step
 
 
 def _side_key(r: Reading) -> tuple[object, ...]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...models import RelativeTo
-from ...reader import GLUED_TO_COMPARATOR
+from ...reader import GLUED_TO_WORD
 from .contexts import Note
 from .lexicon import Lexicon
 
@@ -24,11 +24,11 @@ ToUcum = Callable[[str], "str | None"]
 
 # A number: "18", "1.5", "100,000", "-2.5" right after a comparator.  Not a digit
 # glued to a word ("HbA1c", "CD4", "T2") or to a hyphenated word ("COVID-19"), except
-# to a comparator word that lost its blank ("greater than100", "at least18"; the
-# verifier's scan reads the same).
+# to a comparator, list or range word that lost its blank ("greater than100", "at
+# least18", "ASA 1 or2", "18 to75"; the verifier's scan reads the same).
 NUMBER = re.compile(
     r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?"
-    rf"(?:(?<![\w.])|{GLUED_TO_COMPARATOR})(?<![A-Za-z]-)"
+    rf"(?:(?<![\w.])|{GLUED_TO_WORD})(?<![A-Za-z]-)"
     r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
 )
 # Unit words after a number: up to four blank-separated tokens are tried, longest first.
