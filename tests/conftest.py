@@ -29,6 +29,14 @@ def vcr_config() -> dict[str, object]:
     return dict(VCR_CONFIG)
 
 
+def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
+    """pytest-recording: cassettes written and read as ``normalizer.recording`` does
+    (JSON bodies stored readable, read back byte for byte)."""
+    from normalizer.recording import READABLE_YAML
+
+    vcr.register_serializer("yaml", READABLE_YAML)  # type: ignore[attr-defined]
+
+
 POSTGRES_ADMIN = __import__("os").environ.get(
     "NORMALIZER_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test"
 )

@@ -4,6 +4,11 @@ Criteria and constraints are built directly (as an extractor would emit them), s
 these tests do not depend on any extractor; the end-to-end tests at the bottom go
 through ``normalize_text`` with the rules extractor.  Texts come from
 ``shared/seeds`` and ``shared/corpus`` (Chia, LCT), quoted verbatim.
+
+The examples are data, one case per criterion, checked against
+``tests/cases/schema.json``: ``tests/cases/verify/findings.toml`` (one per finding
+code), ``clean.toml`` (correct readings that must be accepted) and
+``comparators.toml``.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +34,7 @@ from normalizer.verify import (
     status_of,
 )
 
+from .case_files import bound, cases, params
 from .conftest import REPO, SEEDS, need_shared
 
 # --------------------------------------------------------------------------
@@ -123,6 +130,39 @@ def message(crit: Criterion, code: str) -> str:
     return " | ".join(f.message for f in crit.findings if f.code == code)
 
 
+def case_of(data: dict[str, Any]) -> Case:
+    """A case of ``tests/cases/verify`` (schema ``verify_case``) as a ``Case``."""
+    return Case(
+        data["text"],
+        [
+            C(
+                c["variable"],
+                c["at"],
+                lower=bound(c.get("lower")),
+                upper=bound(c.get("upper")),
+                unit=c.get("unit"),
+                relative_to=c.get("relative_to"),
+                qualifier=c.get("qualifier"),
+                evidence=tuple(c["evidence"]) if "evidence" in c else None,
+            )
+            for c in data.get("constraints", [])
+        ],
+        section=data.get("section", "inclusion"),
+        notes=list(data.get("notes", [])),
+    )
+
+
+def check_case(data: dict[str, Any]) -> Criterion:
+    """Verify a case on its own; its status, findings and messages are as it expects."""
+    crit = verified(case_of(data))
+    expect = data["expect"]
+    assert crit.status == expect["status"], crit.findings
+    assert set(expect.get("findings", [])) <= codes(crit), crit.findings
+    for code, fragment in expect.get("messages", {}).items():
+        assert fragment in message(crit, code), crit.findings
+    return crit
+
+
 # --------------------------------------------------------------------------
 # One real example per finding code (per constraint and per criterion)
 # --------------------------------------------------------------------------
@@ -139,216 +179,11 @@ SEED_001_INC_7 = (
     "of normal value, AST, ALT, AKP≤2.5 times the upper limit of normal value."
 )
 
-# code -> (case, fragment the message must quote)
+# One real example per finding code: tests/cases/verify/findings.toml, whose ids are the codes.
+# code -> (case, fragment the message must quote); tests/test_words.py reads them too.
 EXAMPLES: dict[str, tuple[Case, str]] = {
-    "variable-unknown": (
-        Case(
-            "Age over 18 years old, gender is not limited;",
-            [C("age_years", "Age over 18 years old", lower=gt(18), unit="a")],
-        ),
-        "age_years",
-    ),
-    "variable-other": (  # seed 001 inc-5
-        Case(
-            "Length of esophageal lesions \\<8cm.",
-            [C("other", "Length of esophageal lesions \\<8cm", upper=lt(8), unit="cm")],
-        ),
-        "not in the catalog",
-    ),
-    "variable-unvalidated": (  # Chia NCT02647788 exc-1: an id the catalog holds for review
-        Case("ASA> 3;", [C("asa_class", "ASA> 3", lower=gt(3))]),
-        "held for review",
-    ),
-    "bounds-missing": (  # seed 000 inc-7
-        Case("Expected survival ≥3 months;", [C("life_expectancy", "Expected survival ≥3 months")]),
-        "neither",
-    ),
-    "bounds-inverted": (  # seed 001 inc-1
-        Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(75), upper=le(18), unit="a")]),
-        "≥ 75",
-    ),
-    "unit-invalid": (
-        Case(SEED_000_INC_8, [C("hemoglobin", "HB ≥90g/L", lower=ge(90), unit="g/liter")]),
-        "g/liter",
-    ),
-    "unit-mismatch": (  # the brief's example: a neutrophil count in g/dL
-        Case(
-            SEED_001_INC_7,
-            [C("anc", "Neutrophil count ≥1.5\\*109/L", lower=ge(1.5), unit="g/dL")],
-            notes=[],
-        ),
-        "g/dL",
-    ),
-    "unit-not-convertible": (  # seed 000 exc-6: copies/mL for HBV DNA has no conversion to IU
-        Case(
-            "active hepatitis B (HBV-DNA≥104 copy numbers /ml or 2000IU/ml)",
-            [
-                C("hbv_dna", "HBV-DNA≥104 copy numbers /ml", lower=ge(10000), unit="{copies}/mL"),
-                C(
-                    "hbv_dna",
-                    "HBV-DNA≥104 copy numbers /ml or 2000IU/ml",
-                    lower=ge(2000),
-                    unit="[IU]/mL",
-                ),
-            ],
-            section="exclusion",
-        ),
-        "copies/mL measures",
-    ),
-    "unit-missing": (  # LCT NCT03921034 exc-4
-        Case(
-            "Chronic renal insufficiency with Cr > 1.4 or GFR < 60",
-            [
-                C("creatinine", "Cr > 1.4", lower=gt(1.4)),
-                C("egfr", "GFR < 60", upper=lt(60), unit="mL/min/{1.73_m2}"),
-            ],
-            section="exclusion",
-        ),
-        "serum creatinine needs a unit",
-    ),
-    "unit-inferred": (  # seed 001 inc-1: no unit written, age in years
-        Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(18), upper=le(75), unit="a")]),
-        "default unit years",
-    ),
-    "unit-guessed": (  # seed 001 inc-1 read in months
-        Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(18), upper=le(75), unit="mo")]),
-        "assumes mo",
-    ),
-    "unit-not-in-evidence": (  # seed 001 inc-7: 9 g/dL read as 9 g/L
-        Case(SEED_001_INC_7, [C("hemoglobin", "hemochrome ≥9g/dL", lower=ge(9), unit="g/L")]),
-        "9 g/dL (= 90 g/L)",
-    ),
-    "value-impossible": (  # seed 001 inc-8 with the decimal point lost
-        Case(
-            "BMI acuity 18.5 kg/m2.",
-            [C("bmi", "BMI acuity 18.5 kg/m2", lower=ge(185), unit="kg/m2")],
-        ),
-        "185 kg/m²",
-    ),
-    "value-unusual": (  # LCT NCT03863015 exc-6
-        Case(
-            "Temperature on admission < 30 °C",
-            [C("temperature", "Temperature on admission < 30 °C", upper=lt(30), unit="Cel")],
-            section="exclusion",
-        ),
-        "usual thresholds 35 to 40 °C",
-    ),
-    "value-not-integer": (  # seed 001 inc-3 read with a fraction
-        Case("ECOG ps 0 to 1.", [C("ecog", "ECOG ps 0 to 1", lower=ge(0), upper=le(1.5))]),
-        "1.5",
-    ),
-    "relative-not-allowed": (  # seed 000 inc-7 read as x ULN
-        Case(
-            "Expected survival ≥3 months;",
-            [C("life_expectancy", "Expected survival ≥3 months", lower=ge(3), relative_to="ULN")],
-        ),
-        "reference range",
-    ),
-    "relative-with-unit": (  # seed 000 inc-8
-        Case(
-            SEED_000_INC_8,
-            [C("bilirubin", "TBIL≤1.5ULN", upper=le(1.5), unit="umol/L", relative_to="ULN")],
-        ),
-        "carries the unit µmol/L",
-    ),
-    "relative-unusual": (  # seed 001 inc-7 read as 25 x ULN
-        Case(
-            SEED_001_INC_7,
-            [
-                C(
-                    "alp",
-                    "AKP≤2.5 times the upper limit of normal value",
-                    upper=le(25),
-                    relative_to="ULN",
-                )
-            ],
-        ),
-        "25 × ULN",
-    ),
-    "qualified": (  # Chia: an alternative limit under a condition
-        Case(
-            "serum alanine transaminase (ALT) ≤ 2.5 x ULN (in case of liver metastases < 5 x ULN)",
-            [
-                C(
-                    "alt",
-                    "alanine transaminase (ALT) ≤ 2.5 x ULN",
-                    upper=le(2.5),
-                    relative_to="ULN",
-                ),
-                C(
-                    "alt",
-                    "< 5 x ULN",
-                    upper=lt(5),
-                    relative_to="ULN",
-                    qualifier="in case of liver metastases",
-                ),
-            ],
-        ),
-        "liver metastases",
-    ),
-    "evidence-outside": (
-        Case(
-            "Expected survival ≥3 months;",
-            [C("life_expectancy", "", lower=ge(3), unit="mo", evidence=(10, 60))],
-        ),
-        "[10, 60)",
-    ),
-    "number-not-in-evidence": (  # seed 000 inc-2 with an invented number
-        Case(
-            "Age over 18 years old, gender is not limited;",
-            [C("age", "Age over 18 years old", lower=gt(21), unit="a")],
-        ),
-        "21",
-    ),
-    "comparator-mismatch": (  # seed 000 exc-1 with the comparator flipped
-        Case(
-            "Under 18 years of age; ECOG is greater than 2;",
-            [
-                C("age", "Under 18 years of age", lower=gt(18), unit="a"),
-                C("ecog", "ECOG is greater than 2", lower=gt(2)),
-            ],
-            section="exclusion",
-        ),
-        "'Under'",
-    ),
-    "comparator-unclear": (  # Chia NCT02900443 inc-3: '=' where a sign was lost
-        Case("Age = 18 years", [C("age", "Age = 18 years", lower=ge(18), unit="a")]),
-        "'='",
-    ),
-    "relative-mismatch": (  # seed 000 inc-8 with the x ULN dropped
-        Case(SEED_000_INC_8, [C("bilirubin", "TBIL≤1.5ULN", upper=le(1.5), unit="mg/dL")]),
-        "1.5 × ULN",
-    ),
-    "variable-not-in-evidence": (  # seed 000 inc-8: the ANC limit read as platelets
-        Case(SEED_000_INC_8, [C("platelets", "ANC≥1.5×109/L", lower=ge(1.5), unit="10*9/L")]),
-        "absolute neutrophil count",
-    ),
-    "limit-repeated": (  # Chia NCT02426034 inc-9 with the condition of the second limit lost
-        Case(
-            "ALT and AST <2.5 × ULN; liver metastases, if any, the ALT and AST<5 × ULN",
-            [
-                C("alt", "ALT and AST <2.5 × ULN", upper=lt(2.5), relative_to="ULN"),
-                C("alt", "ALT and AST<5 × ULN", upper=lt(5), relative_to="ULN"),
-            ],
-        ),
-        "neither has a qualifier",
-    ),
-    "scope-unclear": (  # Chia NCT02443623 exc: the age of someone other than the patient
-        Case(
-            "Household or other close/intimate contact(s) under the age of 12 months.",
-            [C("age", "under the age of 12 months", upper=lt(12), unit="mo")],
-            section="exclusion",
-        ),
-        "someone other than the patient",
-    ),
-    "unparsed-number": (  # seed 000 inc-7 with nothing extracted
-        Case("Expected survival ≥3 months;"),
-        "'3 months'",
-    ),
-    "roman-numeral-unread": (  # Chia NCT02105090 inc-3 with nothing extracted
-        Case("American Society of Anesthesiology class I-III"),
-        "'I' (ASA physical status class), 'III' (ASA physical status class)",
-    ),
+    c["id"]: (case_of(c), c["expect"].get("messages", {}).get(c["id"], ""))
+    for c in cases("verify", "findings")
 }
 
 DOCUMENT_CODES = {"eligibility-empty", "eligibility-boundary", "eligibility-duplicate"}
@@ -364,17 +199,11 @@ REGISTRY_CODES = {  # examples on real ClinicalTrials.gov records: tests/test_re
 }
 
 
-@pytest.mark.parametrize("code", sorted(EXAMPLES))
-def test_each_finding_code_on_real_text(code: str) -> None:
-    case, fragment = EXAMPLES[code]
-    crit = verified(case)
-    assert code in codes(crit), crit.findings
-    assert fragment in message(crit, code)
-    severity = load_findings().get(code).severity
-    if severity == "error":
-        assert crit.status == "rejected"
-    elif severity == "warning":
-        assert crit.status != "accepted"
+@pytest.mark.parametrize("case", params("verify", "findings"))
+def test_each_finding_code_on_real_text(case: dict[str, Any]) -> None:
+    code = case["id"]
+    assert code in case["expect"].get("findings", []) and code in case["expect"].get("messages", {})
+    check_case(case)
 
 
 def test_every_verify_code_has_a_real_example() -> None:
@@ -397,159 +226,14 @@ def test_platelets_ten_is_unusual() -> None:  # seed 001 inc-7, the brief's own 
 # Clean real criteria: correct constraints must draw no warning and no error
 # --------------------------------------------------------------------------
 
-CLEAN: list[Case] = [
-    Case(
-        "Age over 18 years old, gender is not limited;",
-        [C("age", "Age over 18 years old", lower=gt(18), unit="a")],
-    ),
-    Case(
-        "Expected survival ≥3 months;",
-        [C("life_expectancy", "Expected survival ≥3 months", lower=ge(3), unit="mo")],
-    ),
-    Case(
-        "Signing informed consent; ECOG 0-2 points;",
-        [C("ecog", "ECOG 0-2 points", lower=ge(0), upper=le(2))],
-    ),
-    Case(
-        SEED_000_INC_8,
-        [
-            C("hemoglobin", "HB ≥90g/L", lower=ge(90), unit="g/L"),
-            C("anc", "ANC≥1.5×109/L", lower=ge(1.5), unit="10*9/L"),
-            C("platelets", "PLT ≥80×109/L", lower=ge(80), unit="10*9/L"),
-            C("alt", "ALT/AST≤2.5ULN", upper=le(2.5), relative_to="ULN"),
-            C("ast", "AST≤2.5ULN", upper=le(2.5), relative_to="ULN"),
-            C("bilirubin", "TBIL≤1.5ULN", upper=le(1.5), relative_to="ULN"),
-            C("creatinine", "Cr≤1.5ULN", upper=le(1.5), relative_to="ULN"),
-            C(
-                "creatinine_clearance",
-                "creatinine clearance (CCr)≥60ml/min",
-                lower=ge(60),
-                unit="mL/min",
-            ),
-        ],
-    ),
-    Case("Ages 18-75.", [C("age", "Ages 18-75", lower=ge(18), upper=le(75), unit="a")]),
-    Case("ECOG ps 0 to 1.", [C("ecog", "ECOG ps 0 to 1", lower=ge(0), upper=le(1))]),
-    Case(
-        "Cervical esophageal cancer (upper part of the lesion in the cervical esophagus). "
-        "Multifocal esophageal carcinoma, lesion length \\>8cm.",
-        [C("lesion_size", "lesion length \\>8cm", lower=gt(8), unit="cm")],
-        section="exclusion",
-    ),
-    Case(
-        "HIV infection, hepatitis C (hepatitis C antibody positive with HCV-RNA above the "
-        "detection limit of the assay), chronic active hepatitis B (HBV DNA≥2×103IU/ml or "
-        "\\>1×104copies/mL).",
-        [
-            C("hbv_dna", "HBV DNA≥2×103IU/ml", lower=ge(2000), unit="[IU]/mL"),
-            C("hbv_dna", "\\>1×104copies/mL", lower=gt(10000), unit="{copies}/mL"),
-        ],
-        section="exclusion",
-    ),
-    Case(
-        "Patients below 18 and above 45years.",
-        [
-            C("age", "below 18", upper=lt(18), unit="a"),
-            C("age", "above 45years", lower=gt(45), unit="a"),
-        ],
-        section="exclusion",
-    ),
-    Case(
-        "Children age 4 to < 17 years",
-        [C("age", "age 4 to < 17 years", lower=ge(4), upper=lt(17), unit="a")],
-    ),
-    Case(
-        "General state with Karnowsky greater than 80, ECOG = 0, 1 or 2.",
-        [
-            C("karnofsky", "Karnowsky greater than 80", lower=gt(80)),
-            C("ecog", "ECOG = 0, 1 or 2", lower=ge(0), upper=le(2)),
-        ],
-    ),
-    Case(
-        "Thrombocytopenia (<100,000 platelets/microL)",
-        [C("platelets", "<100,000 platelets/microL", upper=lt(100000), unit="/uL")],
-        section="exclusion",
-    ),
-    Case(
-        "Total cholesterol <260 mg/dL",
-        [C("total_cholesterol", "Total cholesterol <260 mg/dL", upper=lt(260), unit="mg/dL")],
-    ),
-    Case(
-        "Serum creatinine, ≤ 1.5x Institutional Upper Limit of Normal (ULN), or Creatinine "
-        "Clearance ≥ 50 mL/min (by Cockcroft-Gault formula) ",
-        [
-            C(
-                "creatinine",
-                "Serum creatinine, ≤ 1.5x Institutional Upper Limit of Normal (ULN)",
-                upper=le(1.5),
-                relative_to="ULN",
-            ),
-            C(
-                "creatinine_clearance",
-                "Creatinine Clearance ≥ 50 mL/min",
-                lower=ge(50),
-                unit="mL/min",
-            ),
-        ],
-    ),
-    Case(
-        "Systolic blood pressure >/= 90 mmHg",
-        [C("sbp", "Systolic blood pressure >/= 90 mmHg", lower=ge(90), unit="mm[Hg]")],
-    ),
-    Case("Age: > or = 16 years", [C("age", "Age: > or = 16 years", lower=ge(16), unit="a")]),
-    Case(
-        "Body mass index 25-35 kg/m2",
-        [C("bmi", "Body mass index 25-35 kg/m2", lower=ge(25), upper=le(35), unit="kg/m2")],
-    ),
-    Case(
-        "Have a life expectancy of less than three months",
-        [C("life_expectancy", "life expectancy of less than three months", upper=lt(3), unit="mo")],
-        section="exclusion",
-    ),
-    Case(
-        "Age younger than 18 yrs. or older than 75 yrs.",
-        [
-            C("age", "younger than 18 yrs", upper=lt(18), unit="a"),
-            C("age", "older than 75 yrs", lower=gt(75), unit="a"),
-        ],
-        section="exclusion",
-    ),
-    Case(
-        "active hepatitis B (HBV-DNA≥104 copy numbers /ml or 2000IU/ml)",
-        [
-            C("hbv_dna", "HBV-DNA≥104 copy numbers /ml", lower=ge(10000), unit="{copies}/mL"),
-            C(
-                "hbv_dna",
-                "HBV-DNA≥104 copy numbers /ml or 2000IU/ml",
-                lower=ge(2000),
-                unit="[IU]/mL",
-            ),
-        ],
-        section="exclusion",
-    ),
-    Case(
-        "Patients who have participated in clinical trials of other drugs within four weeks; "
-        ".Patients or family members refused to participate in the study.",
-        section="exclusion",
-        notes=["within four weeks"],
-    ),
-    Case(
-        "Clinical staging: regional recurrence (rT0-4N0-3M0-1a) or regional progression "
-        "(cT0-4N0-3M0-1) (AJCC/UICC esophageal cancer staging (8th edition));",
-        notes=["rT0-4N0-3M0-1a", "cT0-4N0-3M0-1", "8th edition"],
-    ),
-    Case(
-        "Moderate-severe uni- and bipolar depression according to the International "
-        "Classification of Diseases (ICD-10)"
-    ),
-]
+# Clean real criteria: tests/cases/verify/clean.toml (each expects ``accepted``).
+CLEAN: list[Case] = [case_of(c) for c in cases("verify", "clean")]
 
 
-@pytest.mark.parametrize("case", CLEAN, ids=lambda c: c.text[:40])
-def test_clean_real_criteria_draw_no_warning(case: Case) -> None:
-    crit = verified(case)
-    assert codes(crit, at_least="warning") == set(), crit.findings
-    assert crit.status == "accepted"
+@pytest.mark.parametrize("case", params("verify", "clean"))
+def test_clean_real_criteria_draw_no_warning(case: dict[str, Any]) -> None:
+    assert case["expect"]["status"] == "accepted", "clean.toml holds clean criteria only"
+    check_case(case)  # accepted: no warning and no error (status_of)
 
 
 def test_written_numbers_are_read() -> None:
@@ -671,23 +355,9 @@ def test_extractor_findings_are_not_doubled() -> None:
     assert not any(f.code.startswith("comparator") for f in mine)
 
 
-@pytest.mark.parametrize(
-    ("text", "bound", "what"),
-    [
-        ("Age over 18 years old, gender is not limited;", ge(18), "inclusiveness"),
-        ("Expected survival ≥3 months;", gt(3), "inclusiveness"),
-        ("Expected survival ≥3 months;", le(3), "direction"),
-    ],
-)
-def test_comparator_direction_and_inclusiveness(text: str, bound: Bound, what: str) -> None:
-    at = text.rstrip(";,").split(",")[0]
-    variable = "age" if "Age" in text else "life_expectancy"
-    unit = "a" if variable == "age" else "mo"
-    lower = bound if what == "inclusiveness" else None
-    upper = bound if what == "direction" else None
-    crit = verified(Case(text, [C(variable, at, lower=lower, upper=upper, unit=unit)]))
-    assert "comparator-mismatch" in codes(crit)
-    assert what in message(crit, "comparator-mismatch")
+@pytest.mark.parametrize("case", params("verify", "comparators"))
+def test_comparator_direction_and_inclusiveness(case: dict[str, Any]) -> None:
+    check_case(case)
 
 
 def test_a_range_needs_both_numbers() -> None:
@@ -943,28 +613,26 @@ def test_end_to_end_seed_001() -> None:
     by_id = {c.id: c for c in doc.criteria}  # type: ignore[attr-defined]
     assert by_id["inc-8"].status == "needs_review"  # "BMI acuity 18.5"
     assert by_id["inc-1"].status == "accepted"
-    for crit in doc.criteria:  # type: ignore[attr-defined]
-        if crit.status != "accepted":
-            assert crit.findings, crit.id
 
 
-def test_every_non_accepted_criterion_says_why_on_a_corpus_sample() -> None:
+def test_findings_are_well_formed_on_a_corpus_sample() -> None:
     need_shared()
     from normalizer.extract.rules import RulesExtractor
     from normalizer.pipeline import normalize_text
 
     lct = sorted((SEEDS.parent / "corpus" / "lct" / "leaf_clinical_trials").glob("batch1/*.txt"))
     assert lct
+    seen = 0
     for path in lct[:20]:
         doc = normalize_text(
             path.read_text(encoding="utf-8"), name=path.name, extractor=RulesExtractor()
         )
         for crit in doc.criteria:
-            if crit.status != "accepted":
-                assert crit.findings, (path.name, crit.id)
+            seen += len(crit.findings)
             for f in crit.findings:
                 assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", f.code)
                 assert f.constraint is None or 0 <= f.constraint < len(crit.constraints)
+    assert seen, "no finding on 20 LCT records: the sample checked nothing"
 
 
 def test_shared_texts_are_real() -> None:
