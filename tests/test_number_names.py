@@ -1,0 +1,70 @@
+"""Numbers that are names, years or ids are explained, never review noise (issue 15).
+
+Every text is a real criterion of the development split (Chia or LCT, file named);
+before patterns v9 each went to review with ``unparsed-number`` and nothing else.
+The limits beside such names are still read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from normalizer.extract.rules import RulesExtractor
+from normalizer.models import Criterion
+from normalizer.pipeline import normalize_text
+
+EXTRACTOR = RulesExtractor()
+
+NAMES = [
+    # enzymes and alleles
+    ("NCT02406885_exc", "Strong inducers of CYP 3A4"),
+    ("NCT02406885_exc", "Combined P-glycoprotein inducer and strong CYP 3A4 inducer"),
+    ("NCT02550080_exc", "A positive result for HLA-B*1301 in those subjects randomised to the "
+                        "genetic screening arm."),
+    # calendar years and spans
+    ("NCT03866564", "Former professional football play from 1960 to present."),
+    ("NCT03867721", "All individuals affected by NMDs attending our Centre for Home Mechanical "
+                    "Ventilation between January 2015 and December 2018 who required daytime MPV"),
+    ("NCT03928964", "With first-line treatment carried out between 2007 and June 2016."),
+    ("NCT03352869_inc", "PCOS diagnosis based on 2003 Rotterdam criteria"),
+    # editions, codes and ids
+    ("NCT03926039", "Primary liver cancer patients (ICD 10 is C22.0) and Barcelona stage "
+                    "(BCLC stage) 0-A."),
+    ("NCT02969876_inc", "Meets Diagnostic and Statistical Manual of Mental Disorders (Versions 4 "
+                        "and 5) criteria for and Major Depressive Disorder."),
+    ("NCT03929497", "The patient completed Study 17972A."),
+    # stages and types that are diagnoses
+    ("NCT02337764_exc", "The participant has Modified Hoehn & Yahr stage 5 (or stage 5 at eather "
+                        "on-time or off-time for the participant with wearing off phenomenon)."),
+    ("NCT03866512", "Any diagnosed metabolic impairment (e.g. type 1 or 2 diabetes)"),
+]
+
+
+def read(text: str) -> Criterion:
+    doc = normalize_text(f"Inclusion Criteria:\n- {text}\n", name="t", extractor=EXTRACTOR)
+    [criterion] = doc.criteria
+    return criterion
+
+
+@pytest.mark.parametrize(("source", "text"), NAMES, ids=[f"{s}:{t[:30]}" for s, t in NAMES])
+def test_a_number_in_a_name_is_explained(source: str, text: str) -> None:
+    criterion = read(text)
+    assert [f.code for f in criterion.findings] == []
+    assert criterion.constraints == []
+    assert criterion.status == "accepted"
+
+
+def test_the_limit_beside_a_stage_is_still_read() -> None:
+    # NCT02590822 exc: "stage 5" is the disease, the eGFR is the limit
+    criterion = read("Stage 4 or 5 chronic kidney disease (eGFR< 30ml/min/1.73m2),")
+    [egfr] = criterion.constraints
+    assert egfr.variable == "egfr" and egfr.upper is not None
+    assert (egfr.upper.value, egfr.upper.inclusive) == (30, False)
+    assert criterion.status == "accepted"
+
+
+def test_a_year_span_needs_years_on_both_sides() -> None:
+    criterion = read("Patients between 18 and 65 years of age")
+    [age] = criterion.constraints
+    assert age.variable == "age" and age.lower is not None and age.upper is not None
+    assert (age.lower.value, age.upper.value) == (18, 65)
