@@ -152,3 +152,25 @@ def test_greater_than_slash_equals_to_is_one_comparator() -> None:
     )
     assert bounds == [("age", None, 1), ("age", 18, None)]
     assert status == "accepted", findings
+
+
+# -- a ULN/LLN limit with no number: verification read "<= ULN" as 1 x ULN, the rules
+# read nothing (patterns v9 reads it in both) ---------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "section", "expected"),
+    [
+        ("Bilirubin < ULN.", "Inclusion", ("bilirubin", None, 1.0)),  # Chia NCT01082549
+        ("Serum creatinine above ULN", "Exclusion", ("creatinine", 1.0, None)),  # NCT02609048
+        ("those received heparin within 48 hours, resulting in an activated partial "
+         "thromboplastin time greater than the upper limit of normal.", "Exclusion",
+         ("aptt", 1.0, None)),  # LCT NCT03925298
+    ],
+)
+def test_a_limit_without_a_number_is_one_times_the_limit(
+    text: str, section: str, expected: tuple[str, float | None, float | None]
+) -> None:
+    bounds, status, findings = read(text, section)
+    assert (bounds, status, findings) == ([expected], "accepted", [])
+    doc = normalize_text(f"{section} Criteria:\n* {text}", name="x", extractor=RulesExtractor())
+    assert doc.criteria[0].constraints[0].relative_to == "ULN"

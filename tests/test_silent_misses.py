@@ -5,7 +5,7 @@
   explained away as a dose by its unit ("FEV1 > 0.8 L");
 * "y.o." after the number did not name age ("≥18 y.o.": read as a duration);
 * "< the LLN" without a number sat inside the evidence of the absolute limit after it,
-  so nothing accounted for it.
+  so nothing accounted for it (now read by the rules as 1 x LLN, as verification reads it).
 """
 
 from __future__ import annotations
@@ -23,18 +23,21 @@ def criterion(text: str, section: str = "Inclusion") -> Criterion:
     return doc.criteria[0]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "FEV1 > 0.8 L and ability to produce sputum after hypertonic saline production",
-        "Confirmed platelet count < the LLN of the evaluating laboratory at Screening or "
-        "documented at <100,000/µL within the past year on a sample without platelet clumping",
-    ],
-)
-def test_a_limit_nothing_reads_goes_to_review(text: str) -> None:
-    crit = criterion(text)
+def test_a_limit_nothing_reads_goes_to_review() -> None:
+    crit = criterion("FEV1 > 0.8 L and ability to produce sputum after hypertonic saline "
+                     "production")
     assert crit.status == "needs_review"
     assert "unparsed-number" in {f.code for f in crit.findings}
+
+
+def test_a_limit_written_without_a_number_is_read_as_one_times_the_limit() -> None:
+    crit = criterion("Confirmed platelet count < the LLN of the evaluating laboratory at "
+                     "Screening or documented at <100,000/µL within the past year on a sample "
+                     "without platelet clumping")
+    first = crit.constraints[0]
+    assert (first.variable, first.relative_to, first.lower) == ("platelets", "LLN", None)
+    assert first.upper is not None and (first.upper.value, first.upper.inclusive) == (1, False)
+    assert crit.status == "needs_review"  # the second limit is not read whole
 
 
 @pytest.mark.parametrize(

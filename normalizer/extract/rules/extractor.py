@@ -80,7 +80,11 @@ class RulesExtractor:
     def read(self, text: str, offset: int = 0) -> Extraction:
         """Read one criterion whose text starts at ``offset`` in its document."""
         view = self._lex.view(text)
-        if not _DIGIT.search(view) and not self._lex.number_word.search(view):
+        if (
+            not _DIGIT.search(view)
+            and not self._lex.number_word.search(view)
+            and not self._lex.reader.limit.search(view)  # "<= ULN": 1 x ULN
+        ):
             return Extraction()
         notes = self._contexts.notes(view)
         mentions = self._names.find(view)

@@ -56,6 +56,7 @@ _PER_VOLUME = re.compile(r"(?:10\*\d+)?/(?:mm3|uL|mL|L)$")
 _HYPHEN_UNIT = re.compile(r"-(?=[A-Za-z])")
 _WORD_DIGITS = re.compile(r"\s*\(\s*(\d+)\s*\)")  # "three (3) years"
 _PER = re.compile(r"\s*/")  # "x 10^9/Liter": an unknown unit, the power stays out of the value
+_BLANKS = re.compile(r"\s*")
 _WORD_GAP = re.compile(r"\s*(?:of\s+)?")  # "at least three", "a minimum of six"
 _OF_A_SET = re.compile(
     r"(?:\s+or\s+more)?\s+of\s+(?:these|them|those|which|the)\b",
@@ -110,7 +111,32 @@ class Quantities:
             if q.unit is None and q.relative is None and _OF_A_SET.match(view, q.end):
                 continue  # "with at least one of these", "2 of the following"
             quantities.append(q)
+        quantities.extend(self.implicit(view, notes, compared, quantities))
+        quantities.sort(key=lambda q: q.start)
         return quantities, [m.span() for m in numbers], [m.span() for m in words]
+
+    def implicit(
+        self, view: str, notes: list[Note], compared: list[int], taken: list[Quantity]
+    ) -> list[Quantity]:
+        """ULN/LLN limits written with no number right after a comparator: 1 x ULN.
+
+        "Serum creatinine <= ULN", "ALT above the upper limit of normal" (what
+        verification reads as the same limit).
+        """
+        found: list[Quantity] = []
+        for m in self._lex.reader.limit.finditer(view):
+            start = m.start()
+            if any(q.start <= start < q.end for q in taken) or any(
+                n.start <= start < n.end for n in notes
+            ):
+                continue
+            if not any(_BLANKS.fullmatch(view, end, start) for end in compared):
+                continue
+            limit: RelativeTo = "LLN" if any(
+                v is not None and k.startswith("LLN") for k, v in m.groupdict().items()
+            ) else "ULN"
+            found.append(Quantity(start, m.end(), 1.0, None, limit, m.end()))
+        return found
 
     def counted(self, view: str, end: int) -> bool:
         """Whether the value counts things ("at least 1 additional blood culture").
