@@ -17,10 +17,12 @@ variable mentions.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .patterns import Comparator, Patterns, load_patterns
@@ -38,11 +40,29 @@ _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
 RANGE_OPENER_WORDS = 3
 """Words allowed between a range opener and the range's first value: "between the
 ages of 18 and 65" (both the extractor and verification read this far)."""
-GLUED_TO_COMPARATOR = r"(?<=\bthan)|(?<=\bleast)|(?<=\bmost)"
+_GLUED_WORDS = ("than", "least", "most")
+
+
+def glued_to_comparator(over: str = "") -> str:
+    r"""Lookbehinds for a number glued to the comparator word before it ("greater than100").
+
+    ``over`` is what the lookbehinds reach over: written after the number's first digit
+    (``over=r"\d"``), a pattern can start with that digit, which ``re`` searches for
+    far faster than a pattern that starts with lookbehinds.
+    """
+    return "|".join(rf"(?<=\b{word}{over})" for word in _GLUED_WORDS)
+
+
+GLUED_TO_COMPARATOR = glued_to_comparator()
 """Lookbehinds for a number glued to the comparator word before it ("greater than100"):
 both the extractor's and verification's number patterns read such a number."""
 
 _Trie = dict[str, "_Trie"]
+
+# The regex parser of the standard library: a repair's first character is read off
+# its parse tree (as the rules lexicon sorts its context patterns).
+_parser: Any = importlib.import_module("re._parser")
+_C: Any = importlib.import_module("re._constants")
 
 
 def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
@@ -166,6 +186,9 @@ class Reader:
     table: dict[int, str]
     escape: re.Pattern[str]
     repair: re.Pattern[str]
+    repair_hint: re.Pattern[str]
+    """Found wherever :attr:`repair` matches (the characters repairs start with): searched
+    first, because ``re`` finds a character class fast and the repairs' lookbehinds slowly."""
     repair_chars: dict[str, str]
     comparators: dict[tuple[str, str], Comparator]
     before: re.Pattern[str]
@@ -201,7 +224,7 @@ class Reader:
 
     def view(self, text: str) -> str:
         """A same-length reading of ``text``: garbles repaired, one char for one char."""
-        if self.repair_chars and self.repair.search(text):
+        if self.repair_chars and self.repair_hint.search(text):
             text = self.repair.sub(lambda m: self.repair_chars[m.lastgroup or ""], text)
         view = text.translate(self.table)
         if "\\" in view:
@@ -242,6 +265,43 @@ def _relative(data: Patterns) -> tuple[str, str]:
     return r"\s*(?:" + "|".join(parts) + ")", "|".join(plain)
 
 
+def _first_chars(items: Any) -> set[str] | None:
+    """Characters one of which starts every match of the parsed ``items``, if so few."""
+    i = 0
+    while i < len(items) and items[i][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        i += 1
+    if i == len(items):
+        return None
+    op, av = items[i]
+    if op is _C.LITERAL:
+        return {chr(av)}
+    if op is _C.IN and all(kind is _C.LITERAL for kind, _ in av):
+        return {chr(code) for _, code in av}
+    if op is _C.SUBPATTERN and not av[1]:  # a group that sets no flags
+        return _first_chars(av[3])
+    if op is _C.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            first = _first_chars(alternative)
+            if first is None:
+                return None
+            found |= first
+        return found
+    return None
+
+
+def _repair_hint(patterns: list[str], repair: re.Pattern[str]) -> re.Pattern[str]:
+    """A character class found wherever one of ``patterns`` matches (else ``repair``)."""
+    chars: set[str] = set()
+    for pattern in patterns:
+        parsed = _parser.parse(pattern)
+        first = None if parsed.state.flags & re.IGNORECASE else _first_chars(parsed)
+        if first is None:
+            return repair
+        chars |= first
+    return re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]" if chars else r"(?!)")
+
+
 def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
     """Compile validated pattern data and a catalog's names."""
     comparators: dict[tuple[str, str], Comparator] = {}
@@ -265,11 +325,13 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
     blocker = re.compile(r"[\s-]*(?:" + words_regex(data.mention_blockers) + r")\b", re.I)
     if not data.mention_blockers:
         blocker = re.compile(r"(?!)")
+    repair = re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs)))
     return Reader(
         version=data.version,
         table=str.maketrans(data.translate),
         escape=re.compile(r"\\(?=[" + re.escape(data.escapes) + "])"),
-        repair=re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs))),
+        repair=repair,
+        repair_hint=_repair_hint([r.pattern for r in data.repairs], repair),
         repair_chars={f"r{i}": r.char for i, r in enumerate(data.repairs)},
         comparators=comparators,
         before=re.compile(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),

@@ -73,12 +73,15 @@ _BARE_NUMBER = re.compile(r"^(?!10\*)\d")  # a leading factor other than 10*
 
 
 def _normalise(surface: str, *, casefold: bool) -> str:
-    text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface)
-    text = text.translate(_DEGREES)
-    text = unicodedata.normalize("NFKC", text)
-    if casefold:
-        text = text.casefold()
-    text = text.translate(_SYMBOLS)
+    if surface.isascii():  # no superscript, degree sign or symbol; NFKC changes nothing
+        text = surface.lower() if casefold else surface  # casefold is lower on ASCII
+    else:
+        text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface)
+        text = text.translate(_DEGREES)
+        text = unicodedata.normalize("NFKC", text)
+        if casefold:
+            text = text.casefold()
+        text = text.translate(_SYMBOLS)
     text = _WHITESPACE.sub("", text).rstrip(".,;:")
     if text.startswith("*"):
         text = "x" + text[1:]

@@ -33,7 +33,7 @@ from typing import Literal
 
 from ..catalog import load_catalog
 from ..models import RelativeTo
-from ..reader import GLUED_TO_COMPARATOR
+from ..reader import glued_to_comparator
 from ..units import to_ucum
 from .lexicon import Shared, load_evidence, load_shared
 
@@ -53,10 +53,13 @@ Role = Literal[
 
 # not inside a word, and not an identifier's number ("ICD-10", "DSM-5", "COVID-19")
 # a number; glued to a comparator word that lost its blank too ("greater than100"),
-# as the extractor's NUMBER reads it
+# as the extractor's NUMBER reads it.  The first digit comes first and the lookbehinds
+# reach over it: re finds a pattern that starts with a digit by a fast scan for digits
+# (one that starts with lookbehinds is tried at every position: ten times slower).
+_GLUED = glued_to_comparator(over=r"\d")
 _NUMBER = re.compile(
-    rf"(?:(?<![\w.])|(?<=[^\w.][xX])|{GLUED_TO_COMPARATOR})"
-    r"(?<![A-Za-z]-)\d+(?:[.,]\d+){0,5}"
+    rf"\d(?:(?<![\w.]\d)|(?<=[^\w.][xX]\d)|{_GLUED})"
+    r"(?<![A-Za-z]-\d)\d*(?:[.,]\d+){0,5}"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
