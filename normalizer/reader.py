@@ -17,15 +17,14 @@ variable mentions.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .patterns import Comparator, Patterns, load_patterns
+from .regex_start import fast_start, start_class
 
 __all__ = [
     "Mention",
@@ -58,11 +57,6 @@ GLUED_TO_COMPARATOR = glued_to_comparator()
 both the extractor's and verification's number patterns read such a number."""
 
 _Trie = dict[str, "_Trie"]
-
-# The regex parser of the standard library: a repair's first character is read off
-# its parse tree (as the rules lexicon sorts its context patterns).
-_parser: Any = importlib.import_module("re._parser")
-_C: Any = importlib.import_module("re._constants")
 
 
 def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
@@ -141,7 +135,7 @@ class Mentions:
         abbreviations = trie_regex(
             (a for v in catalog.variables for a in v.abbreviations), r"[\s\-]*", lambda _: ""
         )
-        self._pattern = re.compile(
+        self._pattern = fast_start(
             rf"(?<![\w])(?:(?P<name>(?i:{names})(?i:e?s)?)|(?P<abbr>{abbreviations}))(?![A-Za-z])"
         )
         self._blocker = blocker
@@ -265,41 +259,14 @@ def _relative(data: Patterns) -> tuple[str, str]:
     return r"\s*(?:" + "|".join(parts) + ")", "|".join(plain)
 
 
-def _first_chars(items: Any) -> set[str] | None:
-    """Characters one of which starts every match of the parsed ``items``, if so few."""
-    i = 0
-    while i < len(items) and items[i][0] in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
-        i += 1
-    if i == len(items):
-        return None
-    op, av = items[i]
-    if op is _C.LITERAL:
-        return {chr(av)}
-    if op is _C.IN and all(kind is _C.LITERAL for kind, _ in av):
-        return {chr(code) for _, code in av}
-    if op is _C.SUBPATTERN and not av[1]:  # a group that sets no flags
-        return _first_chars(av[3])
-    if op is _C.BRANCH:
-        found: set[str] = set()
-        for alternative in av[1]:
-            first = _first_chars(alternative)
-            if first is None:
-                return None
-            found |= first
-        return found
-    return None
-
-
 def _repair_hint(patterns: list[str], repair: re.Pattern[str]) -> re.Pattern[str]:
     """A character class found wherever one of ``patterns`` matches (else ``repair``)."""
-    chars: set[str] = set()
-    for pattern in patterns:
-        parsed = _parser.parse(pattern)
-        first = None if parsed.state.flags & re.IGNORECASE else _first_chars(parsed)
-        if first is None:
-            return repair
-        chars |= first
-    return re.compile("[" + "".join(sorted(map(re.escape, chars))) + "]" if chars else r"(?!)")
+    starts = [start_class(pattern) for pattern in patterns]
+    if not starts:
+        return re.compile(r"(?!)")
+    if any(first is None for first in starts):
+        return repair
+    return re.compile("|".join(first for first in starts if first is not None))
 
 
 def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
@@ -334,10 +301,10 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         repair_hint=_repair_hint([r.pattern for r in data.repairs], repair),
         repair_chars={f"r{i}": r.char for i, r in enumerate(data.repairs)},
         comparators=comparators,
-        before=re.compile(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),
+        before=fast_start(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),
         after=re.compile(r"\s*" + after, re.IGNORECASE),
         relative=re.compile(relative, re.IGNORECASE),
-        limit=re.compile(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE),
+        limit=fast_start(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE),
         power=re.compile(data.power),
         bare_power=re.compile(data.bare_power),
         garbled_power=re.compile(data.garbled_power),
@@ -352,13 +319,13 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         filler_gap=re.compile(
             r"(?:[\s:,=()'\-]|\b(?:" + words_regex(data.fillers) + r")\b)*", re.I
         ),
-        clause_break=re.compile(data.clause_break),
+        clause_break=fast_start(data.clause_break),
         blocker=blocker,
         time_units=frozenset(data.time_units),
         dose_units=frozenset(data.dose_units),
         volume_units=frozenset(data.volume_units),
         number_values=numbers,
-        number_word=re.compile(number_word, re.IGNORECASE),
+        number_word=fast_start(number_word, re.IGNORECASE),
         mentions=Mentions(catalog, blocker),
     )
 

@@ -1,0 +1,64 @@
+"""fast_start: a lookahead for a pattern's first characters changes none of its matches."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalizer.reader import load_reader
+from normalizer.regex_start import fast_start, start_class
+
+PATTERNS = [
+    (r"(?<![\w-])(?:one|two|twenty[\s-]one)(?![\w-])", re.IGNORECASE),
+    (r"(?:(?<!\w)(?=\w)|(?!\w))(?:<=?|>=?|at\s*least|over)", re.IGNORECASE),
+    (r"(?:(?:local|lab)\s+)*(?:ULN|upper\s+limit)", re.IGNORECASE),
+    (r";|(?<![A-Za-z.]\.[A-Za-z])\.(?=\s|$)|\n", 0),
+    (r"(?<!\w)(?:(?P<name>(?i:kelvin|sodium)s?)|(?P<abbr>Na|K))(?![A-Za-z])", 0),
+    (r"(?-i:A)b", re.IGNORECASE),
+]
+ALPHABET = "aAbBkKnNoOsStTwWeEl .;-<=>\n\u212a\u017f1"  # with the Kelvin sign and long s
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        (r"(?<!\w)ab|cd", 0, "[ac]"),
+        (r"(?:x)*y", 0, "[xy]"),
+        (r"(a|)b", 0, "[ab]"),
+        (r"(?i:k)x", 0, "(?i:[k])"),
+        (r"\bfoo", 0, "[f]"),
+        (r"\s*a", 0, None),  # a category first: not listed
+        (r"[^a]b", 0, None),
+        (r"a?", 0, None),  # may match nothing
+        (r"(?=a)", 0, None),
+    ],
+)
+def test_the_first_characters_read_off_the_parse_tree(
+    pattern: str, flags: int, expected: str | None
+) -> None:
+    assert start_class(pattern, flags) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_matches_are_the_same_with_the_lookahead(text: str) -> None:
+    for pattern, flags in PATTERNS:
+        plain, fast = re.compile(pattern, flags), fast_start(pattern, flags)
+        assert fast.pattern != plain.pattern  # every one of these gets a lookahead
+        spans = [(m.span(), m.lastgroup, m.groups()) for m in plain.finditer(text)]
+        assert [(m.span(), m.lastgroup, m.groups()) for m in fast.finditer(text)] == spans
+
+
+def test_a_pattern_with_global_flags_or_no_listed_start_is_compiled_as_it_is() -> None:
+    assert fast_start(r"(?i)abc").pattern == r"(?i)abc"
+    assert fast_start(r"\w+").pattern == r"\w+"
+
+
+def test_the_reader_searches_its_slow_starting_patterns_fast() -> None:
+    reader = load_reader()
+    for pattern in (reader.before, reader.limit, reader.number_word, reader.clause_break):
+        assert pattern.pattern.startswith("(?=")
+    assert reader.repair_hint.search("³ 5") and not reader.repair_hint.search("plain text 5")
