@@ -10,9 +10,10 @@ and changes nothing else (the matches, their groups and names are the same).
 :func:`start_class` gives that class alone, to look for before trying patterns whose
 matches are rare (the view's garble repairs).
 
-Only what the parse tree says for certain is used: a pattern whose first character
-cannot be listed (one that starts with ``\s*``, ``\w`` or an optional part) is
-compiled as it is.
+Only what the parse tree says for certain is used: literals, classes of literals, digits
+and blanks; a pattern whose first character cannot be listed so (one that may start
+with any word character, a range, a negated class, or may match nothing) is compiled
+as it is.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ __all__ = ["fast_start", "start_class"]
 _parser: Any = importlib.import_module("re._parser")
 _C: Any = importlib.import_module("re._constants")
 
-_Start = set[tuple[str, bool]]  # (character, matched ignoring case)
+_Start = set[tuple[str, bool]]  # (a character or a class escape, matched ignoring case)
+_CATEGORIES = {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_SPACE: r"\s"}
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
@@ -38,11 +40,17 @@ def _item(item: tuple[Any, Any], ignorecase: bool) -> tuple[_Start, bool] | None
     if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
         return set(), True
     if op is _C.LITERAL:
-        return {(chr(av), ignorecase)}, False
+        return {(re.escape(chr(av)), ignorecase)}, False
     if op is _C.IN:
-        if all(kind is _C.LITERAL for kind, _ in av):
-            return {(chr(code), ignorecase) for _, code in av}, False
-        return None
+        members: _Start = set()
+        for kind, arg in av:
+            if kind is _C.LITERAL:
+                members.add((re.escape(chr(arg)), ignorecase))
+            elif kind is _C.CATEGORY and arg in _CATEGORIES:
+                members.add((_CATEGORIES[arg], ignorecase))
+            else:
+                return None  # a negated class, a range, a word character...
+        return members, False
     if op is _C.SUBPATTERN:
         _group, add, remove, body = av
         inner = (ignorecase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
@@ -78,7 +86,7 @@ def _sequence(items: Any, ignorecase: bool) -> tuple[_Start, bool] | None:
 
 def _class(starts: _Start) -> str:
     def chars(ignorecase: bool) -> str:
-        return "".join(sorted(re.escape(c) for c, i in starts if i == ignorecase))
+        return "".join(sorted(c for c, i in starts if i == ignorecase))
 
     parts = []
     if plain := chars(False):

@@ -18,8 +18,10 @@ PATTERNS = [
     (r";|(?<![A-Za-z.]\.[A-Za-z])\.(?=\s|$)|\n", 0),
     (r"(?<!\w)(?:(?P<name>(?i:kelvin|sodium)s?)|(?P<abbr>Na|K))(?![A-Za-z])", 0),
     (r"(?-i:A)b", re.IGNORECASE),
+    (r"(?:(?<=[<>=])-|(?<=[a-z]\s)-(?=\d))?(?<![\w.])\d+(?:\.\d+)?", 0),
 ]
-ALPHABET = "aAbBkKnNoOsStTwWeEl .;-<=>\n\u212a\u017f1"  # with the Kelvin sign and long s
+# with the Kelvin sign, the long s and an Arabic-Indic digit (a \d too)
+ALPHABET = "aAbBkKnNoOsStTwWeEl .;-<=>\n\u212a\u017f1\u0663"
 
 
 @pytest.mark.parametrize(
@@ -30,8 +32,12 @@ ALPHABET = "aAbBkKnNoOsStTwWeEl .;-<=>\n\u212a\u017f1"  # with the Kelvin sign a
         (r"(a|)b", 0, "[ab]"),
         (r"(?i:k)x", 0, "(?i:[k])"),
         (r"\bfoo", 0, "[f]"),
-        (r"\s*a", 0, None),  # a category first: not listed
+        (r"\s*a", 0, r"[\sa]"),
+        (r"\w+", 0, None),  # a word character: not listed (it would filter nothing)
+        (r"\d+|(?i:one)", 0, r"[\d]|(?i:[o])"),
+        (r"(?:(?<=<)-)?\d", 0, r"[\-\d]"),
         (r"[^a]b", 0, None),
+        (r"[a-z]", 0, None),  # a range: not listed
         (r"a?", 0, None),  # may match nothing
         (r"(?=a)", 0, None),
     ],
