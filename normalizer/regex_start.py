@@ -1,4 +1,4 @@
-r"""Where a regex's matches can start, read off its parse tree, so that it is found fast.
+r"""Where a regex's matches can start, and what they must contain, read off its parse tree.
 
 ``re`` searches a pattern that starts with a literal or a plain character class by a
 quick scan for that character; a pattern that starts with a lookbehind ("not inside a
@@ -8,7 +8,9 @@ every alternative.  :func:`fast_start` puts a lookahead for the characters every
 starts with in front of such a pattern: it fails in one step where no match can start
 and changes nothing else (the matches, their groups and names are the same).
 :func:`start_class` gives that class alone, to look for before trying patterns whose
-matches are rare (the view's garble repairs).
+matches are rare (the view's garble repairs).  :func:`required_words` lists words one of
+which every match contains; :func:`can_match` tells in a few substring tests that a text
+holds none of them, so that a pattern whose matches are rare need not be run at all.
 
 Only what the parse tree says for certain is used: literals, classes of literals, digits
 and blanks; a pattern whose first character cannot be listed so (one that may start
@@ -22,7 +24,7 @@ import importlib
 import re
 from typing import Any
 
-__all__ = ["fast_start", "start_class"]
+__all__ = ["can_match", "fast_start", "required_words", "start_class"]
 
 # The regex parser of the standard library (re._parser, re._constants), as the rules
 # lexicon reads its context patterns.
@@ -113,3 +115,66 @@ def fast_start(pattern: str, flags: int = 0) -> re.Pattern[str]:
     if first is None:
         return re.compile(pattern, flags)
     return re.compile(f"(?={first})(?:{pattern})", flags)
+
+
+# --------------------------------------------------------------------------
+# Words every match contains
+# --------------------------------------------------------------------------
+
+_MIN_WORD = 3  # a shorter required literal filters too little to be worth a look
+
+
+def _required_item(item: tuple[Any, Any]) -> set[str] | None:
+    op, av = item
+    if op is _C.SUBPATTERN:
+        return _required(av[3])
+    if op is _C.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            words = _required(alternative)
+            if words is None:
+                return None
+            found |= words
+        return found
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[0] >= 1:
+        return _required(av[2])
+    return None
+
+
+def _required(items: Any) -> set[str] | None:
+    """Lower-case words one of which every match of ``items`` contains, or None."""
+    options: list[set[str]] = []
+    run = ""
+    for op, av in [*items, (None, None)]:
+        if op is _C.LITERAL:
+            run += chr(av)
+            continue
+        if run and run.isascii():  # a non-ASCII literal may match ASCII text ignoring case
+            options.append({run.lower()})
+        run = ""
+        if op is not None:
+            words = _required_item((op, av))
+            if words is not None:
+                options.append(words)
+    usable = [o for o in options if min(map(len, o)) >= _MIN_WORD]
+    if not usable:
+        return None
+    return max(usable, key=lambda o: (min(map(len, o)), -len(o)))
+
+
+def required_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Lower-case words one of which every match of ``pattern`` contains, if the tree says.
+
+    A text that is ASCII and holds none of them in lower case cannot match (a
+    non-ASCII text may: under ``re.IGNORECASE`` 'K', the Kelvin sign, matches 'k').
+    """
+    words = _required(_parser.parse(pattern, flags))
+    return None if words is None else frozenset(words)
+
+
+def can_match(text: str, words: frozenset[str] | None) -> bool:
+    """False only when ``text`` is ASCII and holds none of ``words`` (:func:`required_words`)."""
+    if words is None or not text.isascii():
+        return True
+    low = text.lower()
+    return any(word in low for word in words)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from normalizer.reader import load_reader
-from normalizer.regex_start import fast_start, start_class
+from normalizer.regex_start import can_match, fast_start, required_words, start_class
 
 PATTERNS = [
     (r"(?<![\w-])(?:one|two|twenty[\s-]one)(?![\w-])", re.IGNORECASE),
@@ -68,3 +68,29 @@ def test_the_reader_searches_its_slow_starting_patterns_fast() -> None:
     for pattern in (reader.before, reader.limit, reader.number_word, reader.clause_break):
         assert pattern.pattern.startswith("(?=")
     assert reader.repair_hint.search("³ 5") and not reader.repair_hint.search("plain text 5")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"ULN|(?:foo)?bar", {"uln", "bar"}),
+        (r"(?i:upper)\s+limit|LLN", {"upper", "lln"}),
+        (r"(?:abc)+x", {"abc"}),
+        (r"ab|cde", None),  # 'ab' is too short to be worth a look
+        (r"x*", None),
+        ("\u212aelvin", None),  # not ASCII: the Kelvin sign matches "k" ignoring case
+    ],
+)
+def test_words_every_match_contains(pattern: str, expected: set[str] | None) -> None:
+    words = required_words(pattern, re.IGNORECASE)
+    assert (None if words is None else set(words)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ulnULNpperUPPERowb ()x*2.", max_size=30))
+def test_a_text_without_the_words_has_no_match(text: str) -> None:
+    limit = load_reader().limit
+    if not can_match(text, required_words(limit.pattern, limit.flags)):
+        assert limit.search(text) is None
+    assert can_match("2 x Upper Limit of Normal", required_words(limit.pattern, limit.flags))
+    assert can_match("K \u212a", frozenset({"zzz"}))  # not ASCII: always tried

@@ -34,6 +34,7 @@ from typing import Literal
 from ..catalog import load_catalog
 from ..models import RelativeTo
 from ..reader import glued_to_comparator
+from ..regex_start import can_match, required_words
 from ..units import to_ucum
 from .lexicon import Shared, load_evidence, load_shared
 
@@ -383,8 +384,16 @@ def _word_quantities(view: str, text: str, taken: list[Quantity]) -> list[Quanti
     return found
 
 
+@cache
+def _limit_words() -> frozenset[str] | None:
+    limit = _lexicon().limit
+    return required_words(limit.pattern, limit.flags)
+
+
 def _implicit_limits(view: str, text: str, taken: list[Quantity]) -> list[Quantity]:
     found: list[Quantity] = []
+    if not can_match(view, _limit_words()):  # most criteria name no ULN/LLN
+        return found
     for m in _lexicon().limit.finditer(view):
         start = m.start()
         if any(q.start <= start < q.stop for q in taken):
