@@ -8,11 +8,11 @@ range; it asks the catalog.
 from __future__ import annotations
 
 import tomllib
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["Catalog", "Variable", "VariableKind", "load_catalog"]
 
@@ -107,11 +107,20 @@ class Catalog(BaseModel):
 
     version: str
     variables: list[Variable]
-    _by_id: dict[str, Variable] = PrivateAttr(default_factory=dict)
 
-    def model_post_init(self, context: object, /) -> None:
-        """Index the variables by id."""
-        self._by_id = {v.id: v for v in self.variables}
+    @cached_property
+    def by_id(self) -> dict[str, Variable]:
+        """The variables by id, built on first use.
+
+        A plain attribute once built: verification asks per constraint, and a pydantic
+        private attribute costs microseconds a read.
+        """
+        return {v.id: v for v in self.variables}
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each variable id's position in the catalog (the order findings list them in)."""
+        return {v.id: i for i, v in enumerate(self.variables)}
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Catalog:
@@ -124,10 +133,10 @@ class Catalog(BaseModel):
 
     def get(self, variable_id: str) -> Variable | None:
         """Return the entry for ``variable_id``, or None (e.g. for ``other``)."""
-        return self._by_id.get(variable_id)
+        return self.by_id.get(variable_id)
 
     def __contains__(self, variable_id: object) -> bool:
-        return isinstance(variable_id, str) and variable_id in self._by_id
+        return isinstance(variable_id, str) and variable_id in self.by_id
 
     def ids(self) -> list[str]:
         """All variable ids, in catalog order."""

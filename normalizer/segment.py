@@ -113,7 +113,9 @@ def header_of(line: str) -> tuple[Section, int] | None:
         if match.group("colon") or not rest.strip():
             section: Section = "inclusion" if kind.startswith("inclusion") else "exclusion"
             return section, match.end()
-    if _LEAD_IN.match(line) and not _has_bullet(line, 0):
+    # a lead-in ends with its colon: looked at first, as _LEAD_IN's lazy runs are slow
+    lead_in = line.rstrip(" \t\n").endswith((":", "：")) and _LEAD_IN.match(line)
+    if lead_in and not _has_bullet(line, 0):
         if _EXCLUSION_HINT.search(line):
             return "exclusion", len(line)
         if _INCLUSION_HINT.search(line):

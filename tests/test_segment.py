@@ -131,3 +131,18 @@ def test_lead_in_sentences_set_the_section() -> None:
         ("exclusion", "prior chemotherapy"),
         ("inclusion", "age 18 or older"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Patients must not meet any of the following criteria:", "exclusion"),
+        ("Patients are eligible if they meet the following criteria： \t", "inclusion"),
+        ("Patients are eligible if they meet all of the following criteria:\n", "inclusion"),
+        ("Patients are eligible if they meet all of the following criteria", None),  # no colon
+        ("Patients are eligible if they meet the following criteria: age 18", None),
+    ],
+)
+def test_a_lead_in_is_a_line_that_ends_with_its_colon(line: str, expected: str | None) -> None:
+    header = header_of(line)
+    assert (header[0] if header else None) == expected

@@ -396,7 +396,7 @@ def check_document(
     add: dict[str, list[Finding]] = defaultdict(list)
     sets: list[EligibilitySet] = []
     groups = _parts(criteria)
-    order = {v: i for i, v in enumerate(load_catalog().ids())}
+    order = load_catalog().order
     position = {c.id: i for i, c in enumerate(criteria)}
     for key in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[1] or "")):
         parts = groups[key]

@@ -430,7 +430,7 @@ def check_registry(
         _compare_side("maximum", maximum, None, False, out)
         made = _age_set(minimum, maximum)
         if made is not None:
-            order = {v: i for i, v in enumerate(load_catalog().ids())}
+            order = load_catalog().order
             at = sum(1 for s in eligibility if order.get(s.variable, len(order)) < order["age"])
             out.check.eligibility.insert(at, made)
     else:  # the text states an age no eligible set could use (qualified, rejected ...)

@@ -28,6 +28,7 @@ from ...reader import (
     trie_regex,
     words_regex,
 )
+from ...regex_start import fast_start
 from ..base import NumberReason
 
 # The regex parser of the standard library (re._parser, re._constants): context
@@ -251,7 +252,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),
         time_head_alone=re.compile(r"(?:" + _words(data.time_heads_alone) + r")$", re.I),
         label_stop=frozenset(data.label_stop),
-        numeric=re.compile(rf"\d+|{number_word}", re.IGNORECASE),
+        numeric=fast_start(rf"\d+|{number_word}", re.IGNORECASE),
         pair=re.compile(
             "|".join(
                 rf"(?P<p{i}>(?<!\w)(?:{_words(pair.names)})(?!\w))"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ...models import RelativeTo
 from ...reader import GLUED_TO_WORD
+from ...regex_start import fast_start
 from .contexts import Note
 from .lexicon import Lexicon
 
@@ -26,7 +27,7 @@ ToUcum = Callable[[str], "str | None"]
 # glued to a word ("HbA1c", "CD4", "T2") or to a hyphenated word ("COVID-19"), except
 # to a comparator, list or range word that lost its blank ("greater than100", "at
 # least18", "ASA 1 or2", "18 to75"; the verifier's scan reads the same).
-NUMBER = re.compile(
+NUMBER = fast_start(  # a lookahead for '-' or a digit first: found fast (regex_start)
     r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?"
     rf"(?:(?<![\w.])|{GLUED_TO_WORD})(?<![A-Za-z]-)"
     r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
