@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from .catalog import Catalog, load_catalog
+from .models import RelativeTo
 from .patterns import Comparator, Patterns, load_patterns
-from .regex_start import fast_start, start_class
+from .regex_start import can_match, fast_start, required_words, start_class
 
 __all__ = [
     "Mention",
@@ -196,6 +197,8 @@ class Reader:
     ``ULN_<i>``/``LLN_<i>`` (plain) and ``ULN_m<i>``/``LLN_m<i>`` (multiplier required)."""
     limit: re.Pattern[str]
     """A ULN/LLN limit anywhere (for limits written with no number: '<= ULN')."""
+    limit_words: frozenset[str] | None
+    """Words one of which every :attr:`limit` match holds (see :meth:`may_name_limit`)."""
     power: re.Pattern[str]
     bare_power: re.Pattern[str]
     garbled_power: re.Pattern[str]
@@ -241,8 +244,15 @@ class Reader:
             total += value
         return total
 
+    def may_name_limit(self, view: str) -> bool:
+        """False when ``view`` cannot hold a :attr:`limit` (most criteria name no ULN/LLN).
+
+        A few substring tests instead of a search.
+        """
+        return can_match(view, self.limit_words)
+
     @staticmethod
-    def relative_to(match: re.Match[str]) -> str:
+    def relative_to(match: re.Match[str]) -> RelativeTo:
         """'ULN' or 'LLN': which limit a :attr:`relative` or :attr:`limit` match names."""
         return "ULN" if (match.lastgroup or "").startswith("ULN") else "LLN"
 
@@ -295,6 +305,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
     if not data.mention_blockers:
         blocker = re.compile(r"(?!)")
     repair = re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs)))
+    limit = fast_start(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE)
     return Reader(
         version=data.version,
         table=str.maketrans(data.translate),
@@ -306,7 +317,8 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         before=fast_start(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),
         after=re.compile(r"\s*" + after, re.IGNORECASE),
         relative=re.compile(relative, re.IGNORECASE),
-        limit=fast_start(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE),
+        limit=limit,
+        limit_words=required_words(limit.pattern, limit.flags),
         power=re.compile(data.power),
         bare_power=re.compile(data.bare_power),
         garbled_power=re.compile(data.garbled_power),

@@ -34,7 +34,6 @@ from typing import Literal
 from ..catalog import load_catalog
 from ..models import RelativeTo
 from ..reader import glued_to_word
-from ..regex_start import can_match, required_words
 from ..units import to_ucum
 from .lexicon import Shared, load_evidence, load_shared
 
@@ -311,13 +310,6 @@ def _bare_power(view: str, pos: int) -> tuple[int, int] | None:
     return (int(m.group(1)), m.end()) if m is not None else None
 
 
-def _relative_to(match: re.Match[str]) -> RelativeTo:
-    for name, value in match.groupdict().items():
-        if value is not None and name.startswith("LLN"):
-            return "LLN"
-    return "ULN"
-
-
 def _negative(view: str, start: int) -> bool:
     if start == 0 or view[start - 1] != "-":
         return False
@@ -348,7 +340,7 @@ def _quantity(view: str, text: str, start: int, end: int, values: list[float]) -
         values = values + [-v for v in values]
     relative = lex.relative.match(view, power_end)
     if relative is not None and exp is None:
-        rel = _relative_to(relative)
+        rel = lex.relative_to(relative)
         readings = [Reading(v, None, rel) for v in values]
         return Quantity(start, end, relative.end(), text[start:end], readings)
     after = end
@@ -385,21 +377,16 @@ def _word_quantities(view: str, text: str, taken: list[Quantity]) -> list[Quanti
     return found
 
 
-@cache
-def _limit_words() -> frozenset[str] | None:
-    limit = _lexicon().limit
-    return required_words(limit.pattern, limit.flags)
-
-
 def _implicit_limits(view: str, text: str, taken: list[Quantity]) -> list[Quantity]:
     found: list[Quantity] = []
-    if not can_match(view, _limit_words()):  # most criteria name no ULN/LLN
+    lex = _lexicon()
+    if not lex.may_name_limit(view):
         return found
-    for m in _lexicon().limit.finditer(view):
+    for m in lex.limit.finditer(view):
         start = m.start()
         if any(q.start <= start < q.stop for q in taken):
             continue
-        rel = _relative_to(m)
+        rel = lex.relative_to(m)
         found.append(
             Quantity(
                 start,

@@ -83,7 +83,7 @@ class RulesExtractor:
         if (
             not _DIGIT.search(view)
             and not self._lex.number_word.search(view)
-            and not self._lex.reader.limit.search(view)  # "<= ULN": 1 x ULN
+            and not self._names_limit(view)  # "<= ULN": 1 x ULN
         ):
             return Extraction()
         notes = self._contexts.notes(view)
@@ -104,6 +104,10 @@ class RulesExtractor:
         self._emitter.explain(view, offset, numbers, notes, used, extraction)
         self._emitter.explain_words(offset, words, notes, used, extraction)
         return extraction
+
+    def _names_limit(self, view: str) -> bool:
+        reader = self._lex.reader
+        return reader.may_name_limit(view) and reader.limit.search(view) is not None
 
 
 def _inside(pos: int, quantities: list[Quantity]) -> bool:

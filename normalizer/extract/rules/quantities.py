@@ -125,7 +125,10 @@ class Quantities:
         verification reads as the same limit).
         """
         found: list[Quantity] = []
-        for m in self._lex.reader.limit.finditer(view):
+        reader = self._lex.reader
+        if not reader.may_name_limit(view):
+            return found
+        for m in reader.limit.finditer(view):
             start = m.start()
             if any(q.start <= start < q.end for q in taken) or any(
                 n.start <= start < n.end for n in notes
@@ -133,10 +136,7 @@ class Quantities:
                 continue
             if not any(_BLANKS.fullmatch(view, end, start) for end in compared):
                 continue
-            limit: RelativeTo = "LLN" if any(
-                v is not None and k.startswith("LLN") for k, v in m.groupdict().items()
-            ) else "ULN"
-            found.append(Quantity(start, m.end(), 1.0, None, limit, m.end()))
+            found.append(Quantity(start, m.end(), 1.0, None, reader.relative_to(m), m.end()))
         return found
 
     def counted(self, view: str, end: int) -> bool:
@@ -202,7 +202,7 @@ class Quantities:
         else:
             relative = lex.relative.match(view, pos)
             if relative is not None and relative.lastgroup:
-                limit: RelativeTo = "ULN" if relative.lastgroup.startswith("ULN") else "LLN"
+                limit = lex.reader.relative_to(relative)
                 return Quantity(number.start(), relative.end(), value, None, limit, number_end)
         unit: str | None = None
         end = pos
