@@ -10,6 +10,7 @@ floor.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +37,25 @@ class ReportFormat(StrEnum):
 
 def _error(message: str) -> None:
     _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+
+
+def _emit(payload: str, out: Path | None, output: ReportFormat, show: Callable[[], None]) -> None:
+    """Write the JSON report to ``out`` when given; then JSON on stdout, or ``show`` it."""
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(payload + "\n", encoding="utf-8")
+    if output is ReportFormat.json:
+        sys.stdout.write(payload + "\n")
+    else:
+        show()
+
+
+def _fail_below(failures: list[str]) -> None:
+    """Name each figure below its floor; exit 4 when there is one."""
+    for failure in failures:
+        _error(failure)
+    if failures:
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
 @with_llm_options()
@@ -108,10 +128,8 @@ def eval_command(
     console = Console(highlight=False, soft_wrap=False)
     if compare is not None:
         comparison = rep.compare_reports(rep.load_report(compare[0]), rep.load_report(compare[1]))
-        if output is ReportFormat.json:
-            sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
-        else:
-            console.print(rep.render_comparison(comparison))
+        _emit(comparison.model_dump_json(indent=2), None, output,
+              lambda: console.print(rep.render_comparison(comparison)))
         return
     if record and cassette is None:
         _error("--record needs --cassette")
@@ -133,14 +151,8 @@ def eval_command(
             brat_report = score_extractor(
                 brat, reader, split=cast(Literal["dev", "test"] | None, split)
             )
-        payload = brat_report.model_dump_json(indent=2)
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(payload + "\n", encoding="utf-8")
-        if output is ReportFormat.json:
-            sys.stdout.write(payload + "\n")
-        else:
-            render_brat(brat_report, console)
+        _emit(brat_report.model_dump_json(indent=2), out, output,
+              lambda: render_brat(brat_report, console))
         report_usage(llm, _err)
         return
     assert gold is not None
@@ -153,21 +165,11 @@ def eval_command(
                 gold, RulesExtractor(), reader, provenance_of(reader).model_dump(),
                 only=only, sample=sample,
             )
-        text = scored.model_dump_json(indent=2)
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text + "\n", encoding="utf-8")
-        if output is ReportFormat.json:
-            sys.stdout.write(text + "\n")
-        else:
-            console.print(render_suggestions(scored))
+        _emit(scored.model_dump_json(indent=2), out, output,
+              lambda: console.print(render_suggestions(scored)))
         report_usage(llm, _err)
         if thresholds is not None:
-            failed = rep.check_thresholds(scored, thresholds, gate or "suggestions")
-            for failure in failed:
-                _error(failure)
-            if failed:
-                raise typer.Exit(EXIT_BELOW_THRESHOLD)
+            _fail_below(rep.check_thresholds(scored, thresholds, gate or "suggestions"))
         return
     from .evaluation.gold import evaluate
 
@@ -177,18 +179,8 @@ def eval_command(
         )
     if llm is not None:
         report.usage = llm.usage.as_dict()
-    payload = report.model_dump_json(indent=2)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(payload + "\n", encoding="utf-8")
-    if output is ReportFormat.json:
-        sys.stdout.write(payload + "\n")
-    else:
-        console.print(rep.render_report(report))
+    _emit(report.model_dump_json(indent=2), out, output,
+          lambda: console.print(rep.render_report(report)))
     report_usage(llm, _err)
     if thresholds is not None:
-        failures = rep.check_thresholds(report, thresholds, gate or reader.name)
-        for failure in failures:
-            _error(failure)
-        if failures:
-            raise typer.Exit(EXIT_BELOW_THRESHOLD)
+        _fail_below(rep.check_thresholds(report, thresholds, gate or reader.name))
