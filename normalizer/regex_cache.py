@@ -16,6 +16,12 @@ pattern and flags: a changed pattern is a new entry, never a stale one, and
 (up to a cap, past which only those its writer used are kept).  Any surprise
 (another Python, an unreadable or corrupt file, a read-only folder) falls back
 to plain :func:`re.compile`.
+What the reader and the lexicon work out from a pattern's parse tree (the
+character that starts every match, the words every match holds, the literal
+words a context pattern starts with) is kept the same way: a function marked
+:func:`remembered` answers from the file inside :func:`kept_regexes` when it
+has been asked the same question before (its arguments are the key; answers are
+plain values that :mod:`marshal` writes).
 ``NORMALIZER_REGEX_CACHE=off`` turns it off; ``NORMALIZER_REGEX_CACHE=DIR``
 names the folder (default: ``$XDG_CACHE_HOME/normalizer`` or ``~/.cache/normalizer``).
 """
@@ -30,15 +36,49 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["cache_file", "kept_regexes"]
+__all__ = ["cache_file", "kept_regexes", "remembered"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 _MAX_ENTRIES = 4000
 """Past this many, a file keeps only what its last writer used."""
 
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+_active: tuple[dict[Any, Any], dict[Any, Any]] | None = None
+"""Inside :func:`kept_regexes`: (what the file holds, what this process used)."""
+
+
+def remembered(fn: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Answer ``fn(*args)`` from the cache file inside :func:`kept_regexes`.
+
+    For pure functions of a pattern whose arguments are hashable plain values
+    and whose answer :mod:`marshal` can write (str, int, bool, None, tuples,
+    frozensets); keyword arguments are not remembered.
+    """
+    name = f"\0{fn.__module__}.{fn.__qualname__}"  # never a pattern's (str, int) key
+
+    @wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        state = _active
+        if state is None or kwargs:
+            return fn(*args, **kwargs)
+        known, used = state
+        # re's flags are IntFlag members, which marshal cannot write: key on their value
+        key = (name, tuple(int(a) if isinstance(a, int) else a for a in args))
+        try:
+            answer: _T = known[key]
+        except (KeyError, TypeError):
+            answer = fn(*args, **kwargs)
+        used[key] = answer
+        return answer
+
+    return wrapper
 
 
 def cache_file() -> Path | None:
@@ -125,6 +165,7 @@ def kept_regexes() -> Iterator[None]:
     if path is None or compiler is None or not hasattr(compiler, "_code"):
         yield
         return
+    global _active
     known = _load(path)
     used: dict[tuple[str, int], _Entry] = {}
     original = compiler.compile
@@ -133,10 +174,12 @@ def kept_regexes() -> Iterator[None]:
     except Exception:  # pragma: no cover - re's internals not as expected
         yield
         return
+    outer, _active = _active, (known, used)
     try:
         yield
     finally:
         compiler.compile = original
+        _active = outer
         if used.keys() - known.keys():
             kept = {**known, **used} if len(known) + len(used) <= _MAX_ENTRIES else used
             _save(path, kept)

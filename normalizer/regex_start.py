@@ -24,6 +24,8 @@ import importlib
 import re
 from typing import Any
 
+from .regex_cache import remembered
+
 __all__ = ["can_match", "fast_start", "required_words", "start_class"]
 
 # The regex parser of the standard library (re._parser, re._constants), as the rules
@@ -98,6 +100,7 @@ def _class(starts: _Start) -> str:
     return "|".join(parts)
 
 
+@remembered
 def start_class(pattern: str, flags: int = 0) -> str | None:
     """A regex for one character that starts every match of ``pattern``, or None."""
     parsed = _parser.parse(pattern, flags)
@@ -162,6 +165,7 @@ def _required(items: Any) -> set[str] | None:
     return max(usable, key=lambda o: (min(map(len, o)), -len(o)))
 
 
+@remembered
 def required_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Lower-case words one of which every match of ``pattern`` contains, if the tree says.
 

@@ -61,3 +61,30 @@ def test_a_damaged_file_or_off_falls_back_to_re(
     with kept_regexes():
         assert re.compile("a+b").match("aab")
     assert getattr(re, "_compiler").compile.__module__ == "re._compiler"  # noqa: B009  (restored)
+
+
+def test_remembered_answers_come_back_from_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from normalizer.regex_start import required_words, start_class
+
+    monkeypatch.setenv("NORMALIZER_REGEX_CACHE", str(tmp_path))
+    questions = [(p, f) for p, f in PATTERNS] + [(r"(?:ULN|upper limit)", re.IGNORECASE)]
+    plain = [(start_class(p, f), required_words(p, f)) for p, f in questions]
+    with kept_regexes():  # first process: computed and kept (flags given as re.RegexFlag)
+        first = [(start_class(p, f), required_words(p, f)) for p, f in questions]
+    path = cache_file()
+    assert path is not None and path.is_file()
+    calls: list[str] = []
+    real = getattr(re, "_parser").parse  # noqa: B009
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(getattr(re, "_parser"), "parse", counting)  # noqa: B009
+    with kept_regexes():  # next process: every answer from the file, no pattern parsed
+        again = [(start_class(p, f), required_words(p, f)) for p, f in questions]
+    assert calls == []
+    assert first == plain and again == plain
+    assert any(answer is not None for answer, _ in plain)  # the questions have answers

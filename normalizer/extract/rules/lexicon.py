@@ -28,6 +28,7 @@ from ...reader import (
     trie_regex,
     words_regex,
 )
+from ...regex_cache import remembered
 from ...regex_start import fast_start
 from ..base import NumberReason
 
@@ -186,6 +187,24 @@ class _ContextRegexes:
     reasons: dict[str, NumberReason]
 
 
+@remembered
+def _placement(
+    body: str, flags: int, number_words: frozenset[str]
+) -> tuple[str, tuple[str, ...]]:
+    """Where a context pattern is tried, from its parse tree.
+
+    ("at", ()) where a number starts; ("lead", its lower-case first words) where one
+    of them starts; else ("scan", ()), near numbers.
+    """
+    items = list(_parser.parse(body, flags))
+    if _starts_with_number(items, number_words):
+        return "at", ()
+    lead = _leads(items)
+    if lead and all(len(w) >= _MIN_TRIGGER for w in lead):
+        return "lead", tuple(sorted({w.lower() for w in lead}))
+    return "scan", ()
+
+
 def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _ContextRegexes:
     """Context patterns sorted by how they can be found fast.
 
@@ -207,13 +226,12 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
             body = data.expand(pattern)
             flags, body = (re.IGNORECASE, body[4:]) if body.startswith("(?i)") else (0, body)
             group = f"(?P<{name}>{'(?i:' if flags else '(?:'}{body}))"
-            items = list(_parser.parse(body, flags))
-            lead = _leads(items)
-            if _starts_with_number(items, number_words):
+            where, lead = _placement(body, flags, number_words)
+            if where == "at":
                 at_numbers.append(group)
-            elif lead and all(len(w) >= _MIN_TRIGGER for w in lead):
+            elif where == "lead":
                 leads.append(group)
-                triggers |= {w.lower() for w in lead}
+                triggers |= set(lead)
             else:
                 scanned.append(group)
     never = r"(?!)"
