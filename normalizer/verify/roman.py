@@ -12,6 +12,7 @@ goes to review.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ..catalog import load_catalog
 from ..models import Criterion, Finding
@@ -29,9 +30,16 @@ _BEFORE = 30
 """Characters before a name ("Level III or greater on the American Society of ...")."""
 
 
+@cache
+def _roman_variables() -> frozenset[str]:
+    return frozenset(v.id for v in load_catalog().variables if v.roman)
+
+
 def unread_roman(crit: Criterion, sc: Scan) -> list[Finding]:
     """A warning naming the Roman numerals beside a ``roman`` variable that nothing read."""
-    roman = {v.id for v in load_catalog().variables if v.roman}
+    if not _ROMAN.search(sc.text):  # most criteria: no numeral, no name to look for
+        return []
+    roman = _roman_variables()
     named = [m for m in load_reader().mentions.find(sc.view) if m.variable in roman]
     if not named:
         return []
