@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, TypeVar
 
 from .catalog import Catalog, load_catalog
 from .models import RelativeTo
@@ -35,6 +36,10 @@ __all__ = [
     "load_reader",
     "trie_regex",
 ]
+
+_V = TypeVar("_V")
+_RECENT = 64
+"""Views and limit tests a reader keeps (see :attr:`Reader._recent`)."""
 
 _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
 RANGE_OPENER_WORDS = 3
@@ -220,15 +225,30 @@ class Reader:
     number_word: re.Pattern[str]
     """A number word, or a tens-units compound ('twenty-five'), as a whole word."""
     mentions: Mentions
+    _recent: dict[tuple[str, str], Any] = field(
+        default_factory=dict, compare=False, repr=False, kw_only=True
+    )
+    """The last few views and limit tests: the rules and verification ask both of the
+    same criterion, one after the other."""
+
+    def _remember(self, key: tuple[str, str], value: _V) -> _V:
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        self._recent[key] = value
+        return value
 
     def view(self, text: str) -> str:
         """A same-length reading of ``text``: garbles repaired, one char for one char."""
+        known = self._recent.get(("view", text))
+        if known is not None:
+            return str(known)
+        original = text
         if self.repair_chars and self.repair_hint.search(text):
             text = self.repair.sub(lambda m: self.repair_chars[m.lastgroup or ""], text)
         view = text.translate(self.table)
         if "\\" in view:
             view = self.escape.sub(" ", view)
-        return view
+        return self._remember(("view", original), view)
 
     def comparator(self, position: str, text: str) -> Comparator | None:
         """The meaning of a comparator phrase matched at ``position``, if it is one."""
@@ -249,7 +269,10 @@ class Reader:
 
         A few substring tests instead of a search.
         """
-        return can_match(view, self.limit_words)
+        known = self._recent.get(("limit", view))
+        if known is not None:
+            return bool(known)
+        return self._remember(("limit", view), can_match(view, self.limit_words))
 
     @staticmethod
     def relative_to(match: re.Match[str]) -> RelativeTo:
