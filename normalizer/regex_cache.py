@@ -13,7 +13,8 @@ What a pattern compiles to depends only on the pattern string, its flags and
 the Python build, so the file is named by the Python build and an entry by its
 pattern and flags: a changed pattern is a new entry, never a stale one, and
 ``_sre`` validates the opcodes it is given.  New entries are added to the file
-(up to a cap, past which only those its writer used are kept).  Any surprise
+(up to a size, past which only those its writer used are kept: every process
+reads the whole file, 5 ms a megabyte).  Any surprise
 (another Python, an unreadable or corrupt file, a read-only folder) falls back
 to plain :func:`re.compile`.
 What the reader and the lexicon work out from a pattern's parse tree (the
@@ -45,8 +46,10 @@ __all__ = ["cache_file", "kept_regexes", "remembered"]
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
-_MAX_ENTRIES = 4000
-"""Past this many, a file keeps only what its last writer used."""
+_MAX_BYTES = 2_000_000
+"""Past this size, a file keeps only what its last writer used (the engine's patterns
+take about 0.9 MB; entries of other pattern data, as tests and older versions make,
+would otherwise pile up: a 7 MB file cost each process 40 ms to read)."""
 
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
@@ -95,17 +98,22 @@ def cache_file() -> Path | None:
     return folder / f"regex-{build[:16]}.marshal"
 
 
-def _load(path: Path) -> dict[tuple[str, int], _Entry]:
+def _load(path: Path) -> tuple[dict[Any, Any], int]:
+    """The file's entries and its size in bytes (nothing, 0 when it cannot be read)."""
     try:
-        data = marshal.loads(path.read_bytes())
+        blob = path.read_bytes()
+        data = marshal.loads(blob)
     except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return {}, 0
+    return (data, len(blob)) if isinstance(data, dict) else ({}, 0)
 
 
-def _save(path: Path, entries: dict[tuple[str, int], _Entry]) -> None:
+def _save(path: Path, entries: dict[Any, Any], used: dict[Any, Any]) -> None:
+    """Write ``entries``, or only ``used`` when they would pass :data:`_MAX_BYTES`."""
     try:
         blob = marshal.dumps(entries)
+        if len(blob) > _MAX_BYTES:
+            blob = marshal.dumps(used)
     except ValueError:  # pragma: no cover - something marshal cannot write: keep nothing
         return
     with contextlib.suppress(OSError):
@@ -166,7 +174,7 @@ def kept_regexes() -> Iterator[None]:
         yield
         return
     global _active
-    known = _load(path)
+    known, size = _load(path)
     used: dict[tuple[str, int], _Entry] = {}
     original = compiler.compile
     try:
@@ -180,6 +188,5 @@ def kept_regexes() -> Iterator[None]:
     finally:
         compiler.compile = original
         _active = outer
-        if used.keys() - known.keys():
-            kept = {**known, **used} if len(known) + len(used) <= _MAX_ENTRIES else used
-            _save(path, kept)
+        if used.keys() - known.keys() or size > _MAX_BYTES:
+            _save(path, {**known, **used}, used)

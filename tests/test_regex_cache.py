@@ -88,3 +88,28 @@ def test_remembered_answers_come_back_from_the_file(
     assert calls == []
     assert first == plain and again == plain
     assert any(answer is not None for answer, _ in plain)  # the questions have answers
+
+
+def test_a_file_past_its_size_keeps_only_what_its_last_writer_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import marshal
+
+    from normalizer import regex_cache
+
+    monkeypatch.setenv("NORMALIZER_REGEX_CACHE", str(tmp_path))
+    re.purge()
+    with kept_regexes():
+        re.compile("(?:alpha|beta)+gamma")
+    path = cache_file()
+    assert path is not None
+    assert ("(?:alpha|beta)+gamma", 0) in marshal.loads(path.read_bytes())
+    re.purge()
+    with kept_regexes():  # under the size: both kept
+        re.compile("delta[0-9]+")
+    assert len(marshal.loads(path.read_bytes())) == 2
+    monkeypatch.setattr(regex_cache, "_MAX_BYTES", 10)
+    re.purge()
+    with kept_regexes():  # past it: only what this process used
+        re.compile("epsilon?")
+    assert set(marshal.loads(path.read_bytes())) == {("epsilon?", 0)}
