@@ -38,7 +38,7 @@ def _table_codes() -> list[str]:
         if var.canonical_unit is not None:
             codes.add(var.canonical_unit)
     for rest in set(table.aliases.values()) | set(table.exact.values()):
-        for n in POWERS:  # what units._from_key composes
+        for n in POWERS:  # what units.spelling._from_key composes
             codes.add(f"10*{n}{rest}" if rest.startswith("/") else f"10*{n}.{rest}")
     return sorted(codes)
 

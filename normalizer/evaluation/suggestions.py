@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..extract.base import CriterionInput, Extractor
 from ..models import Criterion, GoldCase
-from .gold import _pairs, load_gold, select_cases
+from .gold import load_gold, select_cases
+from .gold.matching import _pairs
 
 __all__ = ["SuggestionCase", "SuggestionReport", "evaluate_suggestions", "render_suggestions"]
 

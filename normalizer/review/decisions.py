@@ -51,22 +51,33 @@ settles (:func:`~normalizer.review.curate.settled`), the constraints an export
 writes (:func:`~normalizer.review.curate.kept`) and re-verifying a correction
 (:func:`~normalizer.review.curate.verify_correction`) live in
 :mod:`normalizer.review.curate`.
+
+What a stored decision is (:class:`DecisionRow`, :class:`HistoryEntry`, the
+errors) lives in :mod:`normalizer.review.decision_rows`, how it is keyed
+(:func:`criterion_hash`, the slot) in :mod:`normalizer.review.decision_keys`;
+this module saves, withdraws and reads them, and re-exports their public names.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NormalizerError
 from ..models import Constraint, Criterion, DecisionAction, Span
 from ..store import Store, now, tables
+from .decision_keys import _Key, _key, criterion_hash, relative
+from .decision_rows import (
+    ACTIONS,
+    DecisionConflict,
+    DecisionError,
+    DecisionRow,
+    HistoryEntry,
+    _row,
+)
 
 __all__ = [
     "ACTIONS",
@@ -83,232 +94,9 @@ __all__ = [
     "undo",
 ]
 
-ACTIONS: tuple[DecisionAction, ...] = ("accept", "correct", "reject", "add", "not_a_constraint")
-_ON_CONSTRAINT = ("accept", "correct", "reject")
-
-
-class DecisionError(NormalizerError):
-    """A decision that cannot be made as asked (no such constraint, no evidence...)."""
-
-
-class DecisionConflict(DecisionError):
-    """Another curator saved a decision on the same thing since this one was shown."""
-
-    def __init__(self, message: str, current: DecisionRow | None) -> None:
-        super().__init__(message)
-        self.current = current
-        """The decision as it now stands in the store (None: it was never saved)."""
-
 
 class _Raced(Exception):
     """A conditional update found the row changed (handled inside :func:`decide`)."""
-
-
-def criterion_hash(text: str) -> str:
-    """sha256 (hex) of a criterion's text, exactly as written."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def relative(constraint: Constraint, offset: int) -> Constraint:
-    """The constraint with its evidence moved by ``-offset`` and no decision on it."""
-    start, end = constraint.evidence
-    return constraint.model_copy(
-        update={"evidence": (start - offset, end - offset), "decided_by": None}
-    )
-
-
-@dataclass(frozen=True)
-class DecisionRow:
-    """A stored decision.  Its constraints' evidence is relative to ``criterion_text``."""
-
-    id: int
-    record_id: str
-    criterion_hash: str
-    criterion_text: str
-    slot: str
-    action: DecisionAction
-    evidence_text: str | None
-    evidence_span: Span | None
-    """[start, end) of the evidence in ``criterion_text`` (None: the whole criterion)."""
-    constraint: Constraint | None
-    """correct / add: the constraint the curator wrote."""
-    original: Constraint | None
-    """accept / correct / reject: the constraint as the extractor read it."""
-    curator: str
-    at: str
-    note: str | None
-    suggested_by: str | None
-    version: int
-    undone: bool
-
-    def as_json(self) -> dict[str, Any]:
-        """The decision as plain JSON (what the history stores)."""
-        return {
-            "action": self.action,
-            "evidence_text": self.evidence_text,
-            "evidence_span": list(self.evidence_span) if self.evidence_span else None,
-            "constraint": _dump(self.constraint),
-            "original": _dump(self.original),
-            "curator": self.curator,
-            "at": self.at,
-            "note": self.note,
-            "suggested_by": self.suggested_by,
-            "version": self.version,
-            "undone": self.undone,
-        }
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One change to a decision: who, when, and the decision before and after."""
-
-    decision_id: int
-    record_id: str
-    version: int
-    change: str
-    curator: str
-    at: str
-    before: dict[str, Any] | None
-    after: dict[str, Any]
-
-
-def _dump(c: Constraint | None) -> dict[str, Any] | None:
-    return None if c is None else c.model_dump(mode="json")
-
-
-def _load(raw: str | None) -> Constraint | None:
-    return None if raw is None else Constraint.model_validate_json(raw)
-
-
-def _row(r: Row[Any]) -> DecisionRow:
-    m = r._mapping
-    start, end = m["evidence_start"], m["evidence_end"]
-    return DecisionRow(
-        id=int(m["id"]),
-        record_id=m["record_id"],
-        criterion_hash=m["criterion_hash"],
-        criterion_text=m["criterion_text"],
-        slot=m["slot"],
-        action=cast(DecisionAction, m["action"]),
-        evidence_text=m["evidence_text"],
-        evidence_span=None if start is None else (int(start), int(end)),
-        constraint=_load(m["constraint_json"]),
-        original=_load(m["original_json"]),
-        curator=m["curator"],
-        at=m["at"],
-        note=m["note"],
-        suggested_by=m["suggested_by"],
-        version=int(m["version"]),
-        undone=bool(m["undone"]),
-    )
-
-
-@dataclass(frozen=True)
-class _Key:
-    slot: str
-    span: Span
-    evidence_text: str
-    constraint: Constraint | None
-    original: Constraint | None
-    action: DecisionAction | None = None
-    """The action stored when it differs from the one asked (correcting an added one)."""
-
-
-def _relative(span: Span, base: int) -> Span:
-    return (span[0] - base, span[1] - base)
-
-
-def _inside(criterion: Criterion, span: Span, what: str) -> Span:
-    base, end = criterion.span
-    start, stop = span
-    if not base <= start < stop <= end:
-        raise DecisionError(
-            f"{what} [{start}, {stop}) is not inside criterion {criterion.id} [{base}, {end})"
-        )
-    return (start - base, stop - base)
-
-
-def _original(criterion: Criterion, target: int | None, action: str) -> Constraint:
-    if target is None or not 0 <= target < len(criterion.constraints):
-        raise DecisionError(
-            f"{action}: criterion {criterion.id} has no constraint {target} "
-            f"(it has {len(criterion.constraints)})"
-        )
-    shown = criterion.constraints[target]
-    # a constraint corrected earlier: the decision stays about what the extractor read
-    if shown.decided_by is not None and shown.decided_by.was is not None:
-        return shown.decided_by.was
-    return shown
-
-
-def _key(
-    criterion: Criterion,
-    action: DecisionAction,
-    target: int | None,
-    constraint: Constraint | None,
-    evidence: Span | None,
-) -> _Key:
-    base = criterion.span[0]
-    if action in _ON_CONSTRAINT and target is not None and 0 <= target < len(criterion.constraints):
-        shown = criterion.constraints[target].decided_by
-        if shown is not None and shown.action == "add" and not shown.stale:
-            # a curator's own constraint: correcting it is adding it again, in its slot
-            if action != "correct":
-                raise DecisionError(
-                    f"{action}: constraint {target} of {criterion.id} was added by "
-                    f"{shown.curator}; undo the addition instead"
-                )
-            if constraint is None:
-                raise DecisionError("correct: give the corrected constraint")
-            added = criterion.constraints[target]
-            span = _inside(criterion, added.evidence, "the added constraint's evidence")
-            _inside(criterion, constraint.evidence, "the corrected constraint's evidence")
-            return _Key(
-                f"add:{span[0]}:{span[1]}:{added.variable}",
-                _relative(constraint.evidence, base),
-                criterion.text[constraint.evidence[0] - base : constraint.evidence[1] - base],
-                relative(constraint, base),
-                None,
-                "add",
-            )
-    if action in _ON_CONSTRAINT:
-        original = _original(criterion, target, action)
-        span = _inside(criterion, original.evidence, "the constraint's evidence")
-        if action == "correct":
-            if constraint is None:
-                raise DecisionError("correct: give the corrected constraint")
-            _inside(criterion, constraint.evidence, "the corrected constraint's evidence")
-        elif constraint is not None:
-            raise DecisionError(f"{action}: takes no constraint (only correct and add do)")
-        slot = f"constraint:{span[0]}:{span[1]}:{original.variable}"
-        assert target is not None
-        twins = sum(  # earlier constraints read from the same evidence as the same variable
-            1
-            for k in range(target)
-            if (o := _original(criterion, k, action)).evidence == original.evidence
-            and o.variable == original.variable
-        )
-        slot += f"#{twins}" if twins else ""
-        return _Key(
-            slot,
-            span,
-            criterion.text[span[0] : span[1]],
-            None if constraint is None else relative(constraint, base),
-            relative(original, base),
-        )
-    if action == "add":
-        if constraint is None:
-            raise DecisionError("add: give the constraint to add")
-        span = _inside(criterion, constraint.evidence, "the added constraint's evidence")
-        slot = f"add:{span[0]}:{span[1]}:{constraint.variable}"
-        return _Key(slot, span, criterion.text[span[0] : span[1]], relative(constraint, base), None)
-    if action == "not_a_constraint":
-        if evidence is None:
-            raise DecisionError("not_a_constraint: give the number's span")
-        span = _inside(criterion, evidence, "the number")
-        slot = f"number:{span[0]}:{span[1]}"
-        return _Key(slot, span, criterion.text[span[0] : span[1]], None, None)
-    raise DecisionError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
 
 
 def _get(conn: Connection, record_id: str, chash: str, slot: str) -> DecisionRow | None:

@@ -1,25 +1,4 @@
-"""Score an extractor against the numeric items of a brat corpus (Chia or LCT).
-
-The corpora annotate *values*, not full constraints, so the figures here are
-about finding the right numbers with the right direction; variable ids and units
-are scored on curated gold cases elsewhere.  Per criterion (see
-:mod:`normalizer.evaluation.brat` for what a gold item is):
-
-* **value recall**: a gold item is recalled when some predicted constraint of
-  its criterion has a bound whose value equals one of the item's numbers within
-  0.5%.  Values compare as written: "1.5 x 10^9/L" is 1.5, so a predicted
-  ``lower 1.5`` in ``10*9/L`` matches; no unit conversion takes place.
-* **comparator recall**: the value is recalled *and* a constraint with that
-  value has the gold item's shape: ``>=`` a lower inclusive bound, ``>`` a lower
-  exclusive one, ``<=``/``<`` the same for upper, ``range`` both bounds on gold
-  numbers, ``=`` lower = upper.  An item without a comparator (a bare value)
-  counts as matched when its value is; ``bare_items`` says how many such there are.
-* **precision**: the share of predicted constraints, over every criterion of the
-  scored documents, with a bound equal to a number of some gold item of the
-  same criterion.
-
-Tune rules on ``split="dev"`` only; ``"test"`` stays for honest figures.
-"""
+"""Score an extractor on brat documents: run it over every criterion, count, classify errors."""
 
 from __future__ import annotations
 
@@ -29,198 +8,26 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-from rich.console import Console
-from rich.table import Table
-
-from ..errors import ExtractorError, InputError
-from ..extract.base import Extractor as ExtractorProtocol
-from ..models import Bound, Constraint, Section
-from ..segment import Segment
-from .brat import BratDoc, BratNumeric, Corpus, detect_corpus, iter_documents
-from .split import Split, split_of
-
-__all__ = [
-    "REL_TOLERANCE",
-    "Bounded",
-    "BratReport",
-    "Counts",
-    "EntityRow",
-    "ErrorClass",
-    "ErrorExample",
-    "Extractor",
-    "Rate",
-    "VariableRow",
-    "precision_on",
-    "render",
-    "score_corpus",
-    "score_documents",
-    "score_extractor",
-]
+from ...errors import ExtractorError, InputError
+from ...extract.base import Extractor as ExtractorProtocol
+from ...models import Constraint, Section
+from ...segment import Segment
+from ..brat import BratDoc, BratNumeric, detect_corpus, iter_documents
+from ..split import Split, split_of
+from .matching import Bounded, _bound_on, _shape_hit, _value_hit
+from .models import (
+    BratReport,
+    Counts,
+    EntityRow,
+    ErrorClass,
+    ErrorExample,
+    ErrorKind,
+    Rate,
+    VariableRow,
+)
 
 Extractor = Callable[[list[tuple[str, Section]]], list[list[Constraint]]]
-ErrorKind = Literal["missed", "comparator-wrong", "false-positive"]
-
-REL_TOLERANCE = 0.005
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Rate(_Model):
-    """``hits`` out of ``total``; ``rate`` is ``None`` when ``total`` is 0."""
-
-    hits: int
-    total: int
-    rate: float | None
-
-    @classmethod
-    def of(cls, hits: int, total: int) -> Rate:
-        """Build a rate from counts."""
-        return cls(hits=hits, total=total, rate=hits / total if total else None)
-
-
-class Counts(_Model):
-    """What was scored."""
-
-    documents: int
-    trials: int
-    criteria: int
-    criteria_with_gold: int
-    gold_items: int
-    bare_items: int
-    predictions: int
-
-
-class VariableRow(_Model):
-    """Precision of the constraints predicted for one variable id."""
-
-    variable: str
-    predicted: int
-    precision: Rate
-
-
-class EntityRow(_Model):
-    """Recall of the gold items of one (normalised) entity text."""
-
-    entity: str
-    gold: int
-    value_recall: Rate
-    comparator_recall: Rate
-
-
-class ErrorExample(_Model):
-    """One instance of an error class."""
-
-    doc_id: str
-    criterion_id: str
-    text: str
-    gold: str | None
-    predicted: list[str]
-
-
-class ErrorClass(_Model):
-    """A group of errors with a coarse, computable reason."""
-
-    kind: ErrorKind
-    reason: str
-    count: int
-    examples: list[ErrorExample]
-
-
-class BratReport(_Model):
-    """The figures of one extractor on one corpus (and split)."""
-
-    corpus: Corpus
-    corpus_dir: str
-    split: Split | None
-    label: str | None
-    counts: Counts
-    value_recall: Rate
-    comparator_recall: Rate
-    bare_value_recalled: int
-    precision: Rate
-    precision_any_value: Rate = Field(
-        description="Chia: a prediction also counts when it matches any number the "
-        "annotators marked as a Value in its criterion, whether the Value hangs on a "
-        "Measurement/Person, another entity type (Observation, Drug...) or no entity at all; "
-        "LCT: = precision."
-    )
-    by_variable: list[VariableRow]
-    by_entity: list[EntityRow]
-    errors: list[ErrorClass]
-
-
-# --- matching ---------------------------------------------------------------------------
-
-
-def _same(a: float, b: float) -> bool:
-    return a == b or abs(a - b) <= REL_TOLERANCE * max(abs(a), abs(b))
-
-
-def _on_gold(value: float, numbers: Iterable[float]) -> bool:
-    return any(_same(value, number) for number in numbers)
-
-
-class Bounded(Protocol):
-    """Anything with bounds: a predicted constraint, or a gold one."""
-
-    @property
-    def lower(self) -> Bound | None:
-        """The lower bound, if any."""
-
-    @property
-    def upper(self) -> Bound | None:
-        """The upper bound, if any."""
-
-
-def _bound_values(constraint: Bounded) -> list[float]:
-    return [b.value for b in (constraint.lower, constraint.upper) if b is not None]
-
-
-def _bound_on(constraint: Bounded, numbers: Sequence[float]) -> bool:
-    """Whether a bound of ``constraint`` equals one of ``numbers``."""
-    return any(_on_gold(v, numbers) for v in _bound_values(constraint))
-
-
-def _value_hit(item: BratNumeric, constraints: Sequence[Constraint]) -> bool:
-    return any(_bound_on(c, item.values) for c in constraints)
-
-
-def _shape_hit(item: BratNumeric, c: Constraint) -> bool:
-    lower, upper, numbers = c.lower, c.upper, item.values
-    match item.comparator:
-        case ">=" | ">":
-            return (
-                lower is not None
-                and lower.inclusive == (item.comparator == ">=")
-                and _on_gold(lower.value, numbers)
-            )
-        case "<=" | "<":
-            return (
-                upper is not None
-                and upper.inclusive == (item.comparator == "<=")
-                and _on_gold(upper.value, numbers)
-            )
-        case "range":
-            return (
-                lower is not None
-                and upper is not None
-                and _on_gold(lower.value, numbers)
-                and _on_gold(upper.value, numbers)
-            )
-        case "=":
-            return (
-                lower is not None
-                and upper is not None
-                and _same(lower.value, upper.value)
-                and _on_gold(lower.value, numbers)
-            )
-        case None:
-            return _bound_on(c, numbers)
 
 
 def _normalise_entity(text: str) -> str:
@@ -249,9 +56,6 @@ def _describe(c: Constraint) -> str:
 
 def _describe_gold(item: BratNumeric) -> str:
     return f"{item.entity_text}: {item.value_text!r} ({item.comparator or 'bare'})"
-
-
-# --- scoring ----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -473,68 +277,6 @@ def score_corpus(
     )
 
 
-# --- rendering --------------------------------------------------------------------------
-
-
-def _pct(rate: Rate) -> str:
-    return "-" if rate.rate is None else f"{100 * rate.rate:.1f}%"
-
-
-def render(report: BratReport, console: Console) -> None:
-    """Print ``report`` as rich tables."""
-    c = report.counts
-    title = f"{report.corpus} {report.split or 'all'}" + (
-        f" — {report.label}" if report.label else ""
-    )
-    summary = Table(title=title)
-    summary.add_column("metric")
-    summary.add_column("value", justify="right")
-    summary.add_column("hits / total", justify="right")
-    for name, rate in (
-        ("value recall", report.value_recall),
-        ("comparator recall", report.comparator_recall),
-        ("precision", report.precision),
-        ("precision, any annotated value", report.precision_any_value),
-    ):
-        summary.add_row(name, _pct(rate), f"{rate.hits} / {rate.total}")
-    summary.add_row(
-        "bare gold items (no comparator)",
-        str(c.bare_items),
-        f"{report.bare_value_recalled} recalled",
-    )
-    console.print(summary)
-    console.print(
-        f"{c.documents} documents, {c.trials} trials, {c.criteria} criteria "
-        f"({c.criteria_with_gold} with gold), {c.gold_items} gold items, "
-        f"{c.predictions} predicted constraints"
-    )
-
-    variables = Table(title="precision by predicted variable")
-    for col in ("variable", "predicted", "precision"):
-        variables.add_column(col, justify="left" if col == "variable" else "right")
-    for row in report.by_variable:
-        variables.add_row(row.variable, str(row.predicted), _pct(row.precision))
-    console.print(variables)
-
-    entities = Table(title="recall by gold entity")
-    for col in ("entity", "gold", "value recall", "comparator recall"):
-        entities.add_column(col, justify="left" if col == "entity" else "right")
-    for e in report.by_entity:
-        entities.add_row(e.entity, str(e.gold), _pct(e.value_recall), _pct(e.comparator_recall))
-    console.print(entities)
-
-    errors = Table(title="largest error classes", show_lines=True)
-    for col in ("kind", "reason", "count", "examples"):
-        errors.add_column(col, justify="right" if col == "count" else "left")
-    for err in report.errors:
-        shown = "\n".join(
-            f"{ex.text[:120]!r}\n  gold: {ex.gold or '-'}\n  got: {', '.join(ex.predicted) or '-'}"
-            for ex in err.examples
-        )
-        errors.add_row(err.kind, err.reason, str(err.count), shown)
-    console.print(errors)
-
-
 def score_extractor(
     corpus_dir: Path | str,
     extractor: ExtractorProtocol,
@@ -543,7 +285,7 @@ def score_extractor(
     max_documents: int | None = None,
 ) -> BratReport:
     """Score a :class:`~normalizer.extract.base.Extractor` (rules, llm, hybrid) on a corpus."""
-    from ..extract.base import CriterionInput
+    from ...extract.base import CriterionInput
 
     def extract(batch: list[tuple[str, Section]]) -> list[list[Constraint]]:
         inputs = [CriterionInput(f"b{n}", sec, text, 0) for n, (text, sec) in enumerate(batch)]
