@@ -45,6 +45,27 @@ DEFAULT_STORE = "runs.sqlite"
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+_INLINE_BYTES = 128 * 1024
+"""Inputs smaller than this in all are likely done in this process, without workers
+(:attr:`~normalizer.batch.RunOptions.inline_max` records of a few KB each)."""
+
+
+def _more_than_inline(inputs: list[str]) -> bool:
+    """Whether ``inputs`` likely hold more records than a run does without workers.
+
+    A guess from sizes alone, before anything is read: stdin, a list file, a folder
+    or more than ``_INLINE_BYTES`` of files.  A wrong guess costs a forkserver
+    started for nothing, or started later, never a different result.
+    """
+    total = 0
+    for name in inputs:
+        path = Path(name)
+        if name == "-" or name.startswith("@") or not path.is_file():
+            return True
+        total += path.stat().st_size
+    return total > _INLINE_BYTES
+
+
 @with_llm_options(
     "base_url", "api_key", "model", "mode", "batch_size", "concurrency", "cache", "no_cache",
     "route", "timeout",
@@ -102,6 +123,10 @@ def run_command(
     llm_options: LLMOptions,
 ) -> None:
     """Normalise every record into a run store, in parallel; a rerun skips what is unchanged."""
+    if extractor is not ExtractorOption.rules or _more_than_inline(inputs):
+        from .forkserver import start_early
+
+        start_early()  # the workers' preload runs while this process starts up
     from .batch import ExtractorSpec, RunOptions, run_batch
     from .batch.pool import cpu_count
     from .store import Store

@@ -17,7 +17,6 @@ back to the front of the queue and a fresh worker takes its place.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import selectors
 import time
@@ -28,6 +27,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
+from ..forkserver import context
 from .worker import STOP, ExtractorFactory, Outcome, Position, worker_main
 
 if TYPE_CHECKING:
@@ -38,8 +38,6 @@ __all__ = ["Task", "WorkerPool", "cpu_count"]
 Task = tuple[str, "Record"]
 """A record to normalise, with its id."""
 
-# the console script re-imports normalizer.cli as __main__ in every worker: preload it too
-_PRELOAD = ["normalizer.batch.preload", "normalizer.cli"]
 
 
 def cpu_count() -> int:
@@ -101,8 +99,7 @@ class WorkerPool:
         self.chunksize = chunksize
         self.record_timeout = record_timeout
         self.depth = depth
-        self.ctx = multiprocessing.get_context("forkserver")
-        self.ctx.set_forkserver_preload(_PRELOAD)
+        self.ctx = context()
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()
         self.requeued: deque[Task] = deque()
