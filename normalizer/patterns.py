@@ -108,6 +108,7 @@ class Patterns(_Data):
     clause_break: str
     stripped_comparator: str
     unread_comparison: str
+    normal_range: str
     time_units: list[str]
     dose_units: list[str]
     volume_units: list[str]
@@ -131,6 +132,7 @@ class Patterns(_Data):
     def _regexes_compile(self) -> Patterns:
         regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
         regexes += [self.link, self.clause_break, self.stripped_comparator, self.unread_comparison]
+        regexes += [self.normal_range]
         regexes += self.multipliers
         regexes += self.range_separators
         regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]

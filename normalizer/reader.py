@@ -204,6 +204,8 @@ class Reader:
     """A ULN/LLN limit anywhere (for limits written with no number: '<= ULN')."""
     limit_words: frozenset[str] | None
     """Words one of which every :attr:`limit` match holds (see :meth:`may_name_limit`)."""
+    normal_range: re.Pattern[str]
+    """A limit stated as the normal range itself, with no number ("within normal limits")."""
     power: re.Pattern[str]
     bare_power: re.Pattern[str]
     garbled_power: re.Pattern[str]
@@ -342,6 +344,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         relative=re.compile(relative, re.IGNORECASE),
         limit=limit,
         limit_words=required_words(limit.pattern, limit.flags),
+        normal_range=re.compile(data.normal_range),
         power=re.compile(data.power),
         bare_power=re.compile(data.bare_power),
         garbled_power=re.compile(data.garbled_power),

@@ -11,6 +11,7 @@ from .codes import finding
 from .constraint import check_constraint
 from .describe import quote, reading
 from .lexicon import load_evidence
+from .normal_range import unread_normal_range
 from .roman import unread_roman
 from .scan import Quantity, Scan, scan
 
@@ -168,6 +169,7 @@ def check_criterion(criterion: Criterion, source: str, extraction: Extraction) -
     out += _repeated(criterion)
     out += _unparsed(criterion, sc, extraction)
     out += unread_roman(criterion, sc)
+    out += unread_normal_range(criterion, sc)
     return out
 
 
