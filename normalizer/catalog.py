@@ -64,6 +64,16 @@ class Variable(BaseModel):
             "(variable-unvalidated), however clean; for an id not yet validated on enough text."
         ),
     )
+    abnormal: Literal["high", "low"] | None = Field(
+        default=None,
+        description=(
+            "The side of a measured quantity that is abnormal (creatinine: high; LVEF: "
+            "low), where clinically one-sided: an inclusion criterion states the normal "
+            "side, an exclusion the abnormal one.  The rules read a bare '=' on such a "
+            "variable (registries write '=' where a ≥ or ≤ was lost) in that direction, "
+            "for review."
+        ),
+    )
     roman: bool = Field(
         default=False,
         description="Values are also written in Roman numerals ('NYHA class III', 'ASA I-II').",

@@ -13,7 +13,7 @@ import re
 
 from ...catalog import Catalog, Variable
 from ...findings import finding
-from ...models import Constraint
+from ...models import Constraint, Section
 from ...words import unit_words
 from ..base import Extraction, NumberNote, NumberReason
 from .contexts import Contexts, Note
@@ -41,8 +41,22 @@ class Emitter:
         self._contexts = contexts
         self._quantities = quantities
 
-    def emit(self, text: str, view: str, offset: int, reading: Reading, out: Extraction) -> None:
-        """Add the constraints of ``reading`` to ``out``, one per variable, with findings."""
+    def emit(
+        self,
+        text: str,
+        view: str,
+        offset: int,
+        reading: Reading,
+        out: Extraction,
+        section: Section = "unknown",
+    ) -> None:
+        """Add the constraints of ``reading`` to ``out``, one per variable, with findings.
+
+        A bare '=' before the value of a measured quantity with an abnormal side
+        (catalog ``abnormal``) is read as the side the criterion's ``section`` states
+        (inclusion: the normal side; exclusion: the abnormal one), with a
+        ``comparator-unclear`` warning: registries write '=' where a ≥ or ≤ was lost.
+        """
         limit = reading.limit
         if not limit.explicit and self._lex.stripped_comparator.search(
             view, max(0, limit.value_start - _STRIPPED_REACH), limit.value_start
@@ -85,6 +99,21 @@ class Emitter:
                 code, said = self._bare_finding(view, var, limit)
                 findings.append((code, said))
                 out.complete = out.complete and code == "score-value"
+            lower, upper = limit.lower, limit.upper
+            side = self._lost_side(view, limit, var, section)
+            if side is not None and limit.lower is not None:
+                value = limit.lower.value
+                lower, upper = (limit.lower, None) if side == "lower" else (None, limit.upper)
+                sign = "≥" if side == "lower" else "≤"
+                state = "normal" if section == "inclusion" else "abnormal"
+                findings.append(
+                    (
+                        "comparator-unclear",
+                        f"'=' before {value:g} read as {sign} {value:g}: registries write '=' "
+                        f"where a ≥ or ≤ was lost, and an {section} criterion states the "
+                        f"{state} side of {var.label if var else target.variable}",
+                    )
+                )
             start, end = limit.start, limit.end
             if target.start != NOWHERE:
                 start, end = min(start, target.start), max(end, target.end)
@@ -92,8 +121,8 @@ class Emitter:
                 Constraint(
                     variable=target.variable,
                     label=target.label or text[target.start : target.end],
-                    lower=limit.lower,
-                    upper=limit.upper,
+                    lower=lower,
+                    upper=upper,
                     unit=unit,
                     relative_to=limit.relative,
                     qualifier=reading.qualifier,
@@ -103,6 +132,26 @@ class Emitter:
             )
             index = len(out.constraints) - 1
             out.findings.extend(finding(code, message, index) for code, message in findings)
+
+    def _lost_side(
+        self, view: str, limit: Limit, var: Variable | None, section: Section
+    ) -> str | None:
+        """"lower" or "upper" when a bare '=' on ``var`` stands for a lost ≥ or ≤."""
+        if (
+            var is None
+            or var.abnormal is None
+            or var.kind != "quantity"
+            or section not in ("inclusion", "exclusion")
+            or limit.cmp is None
+            or limit.cmp.op != "eq"
+            or limit.ranged
+            or limit.lower is None
+            or limit.upper is None
+            or view[limit.start : limit.value_start].strip() != "="
+        ):
+            return None
+        high_is_abnormal = var.abnormal == "high"
+        return "upper" if high_is_abnormal == (section == "inclusion") else "lower"
 
     def _unread_unit(self, view: str, limit: Limit) -> bool:
         """Whether a unit-like word no unit spelling knows follows the last value.

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ...catalog import Catalog, load_catalog
+from ...models import Section
 from ...reader import Mentions
 from ...units import to_ucum
 from ..base import CriterionInput, Extraction
@@ -75,10 +76,14 @@ class RulesExtractor:
 
     def extract(self, criteria: Sequence[CriterionInput]) -> list[Extraction]:
         """Return one :class:`Extraction` per criterion, in order."""
-        return [self.read(c.text, c.start) for c in criteria]
+        return [self.read(c.text, c.start, c.section) for c in criteria]
 
-    def read(self, text: str, offset: int = 0) -> Extraction:
-        """Read one criterion whose text starts at ``offset`` in its document."""
+    def read(self, text: str, offset: int = 0, section: Section = "unknown") -> Extraction:
+        """Read one criterion whose text starts at ``offset`` in its document.
+
+        ``section`` (inclusion or exclusion) gives the direction of a lost comparator
+        on a variable with an abnormal side (see :meth:`Emitter.emit`).
+        """
         view = self._lex.view(text)
         if (
             not _DIGIT.search(view)
@@ -100,7 +105,7 @@ class RulesExtractor:
         for reading in readings:
             limit = reading.limit
             used.extend((q.start, q.end) for q in (*limit.quantities, *limit.equivalents))
-            self._emitter.emit(text, view, offset, reading, extraction)
+            self._emitter.emit(text, view, offset, reading, extraction, section)
         self._emitter.explain(view, offset, numbers, notes, used, extraction)
         self._emitter.explain_words(offset, words, notes, used, extraction)
         return extraction
