@@ -13,10 +13,11 @@ from normalizer.extract.rules import RulesExtractor
 from normalizer.models import Section
 from normalizer.pipeline import normalize_text
 
+Bounds = list[tuple[str, float | None, float | None]]
 HEADERS = {"inclusion": "Inclusion Criteria:", "exclusion": "Exclusion Criteria:"}
 
 
-def _read(section: Section, text: str) -> tuple[str, list[tuple[str, float | None, float | None]], list[str]]:
+def _read(section: Section, text: str) -> tuple[str, Bounds, list[str]]:
     body = f"{HEADERS[section]}\n- {text}\n" if section in HEADERS else f"{text}\n"
     doc = normalize_text(body, name="t", extractor=RulesExtractor())
     (crit,) = doc.criteria
@@ -54,7 +55,7 @@ def _read(section: Section, text: str) -> tuple[str, list[tuple[str, float | Non
     ],
 )
 def test_a_lost_comparator_is_read_as_the_side_the_section_states(
-    section: Section, text: str, expected: list[tuple[str, float | None, float | None]]
+    section: Section, text: str, expected: Bounds
 ) -> None:
     status, bounds, codes = _read(section, text)
     assert bounds == expected
@@ -70,7 +71,7 @@ def test_a_lost_comparator_is_read_as_the_side_the_section_states(
     ],
 )
 def test_elsewhere_equals_stays_one_value(
-    section: Section, text: str, expected: list[tuple[str, float | None, float | None]]
+    section: Section, text: str, expected: Bounds
 ) -> None:
     _status, bounds, _codes = _read(section, text)
     assert bounds == expected
