@@ -43,3 +43,17 @@ def test_a_named_variable_within_the_normal_range_goes_to_review(text: str) -> N
 def test_no_finding_without_a_variable_or_when_the_limit_is_read(text: str) -> None:
     _status, codes = _criterion(text)
     assert "normal-range-unread" not in codes
+
+
+def test_a_window_after_life_expectancy_is_its_limit_not_a_date() -> None:
+    # LCT NCT03869164 exc: was accepted with nothing read (the window a temporal note)
+    status, codes = _criterion("life expectancy within 12 months;")
+    assert status == "needs_review" and "unparsed-number" in codes
+
+
+def test_a_window_after_age_stays_a_window() -> None:
+    # age has no abnormal side: windows near it are everywhere
+    status, codes = _criterion(
+        "Pregnancy test for woman of childbearing age within 7 days before enrolment"
+    )
+    assert "unparsed-number" not in codes, (status, codes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..catalog import load_catalog
 from ..extract.base import Extraction
 from ..models import Constraint, Criterion, Finding, RelativeTo, Status
+from ..reader import load_reader
 from ..units import convert, unit_fits
 from .bounds import same_value
 from .codes import finding
@@ -41,8 +42,14 @@ def _limit_on(q: Quantity, sc: Scan) -> str | None:
 
     'Life expectancy lower than 3 months': a variable named since the previous
     number, a comparator of the number's own, and a unit that fits the variable.
+    A duration with no comparator counts on a variable measured in time with an
+    abnormal side ('life expectancy within 12 months'): the window a temporal note
+    reads is then the variable's own limit (not on age: "women of childbearing age
+    within 7 days before enrolment").
     """
-    if q.op is None or q.op == "eq" or q.role != "own":
+    if q.op == "eq" or q.role != "own":
+        return None
+    if q.op is None and not _timed(q):
         return None
     before = [p.after for p in sc.quantities if p.after <= q.start]
     lead = max([sc.clause_start(q.start), *before])
@@ -51,6 +58,10 @@ def _limit_on(q: Quantity, sc: Scan) -> str | None:
         var = catalog.get(var_id)
         if var is None:
             continue
+        if q.op is None and (
+            var.canonical_unit not in load_reader().time_units or var.abnormal is None
+        ):
+            continue  # age has no abnormal side, and windows near it are everywhere
         for r in q.readings:
             if r.relative is not None:
                 fits = var.relative_ok
@@ -61,6 +72,12 @@ def _limit_on(q: Quantity, sc: Scan) -> str | None:
             if fits:
                 return var.label
     return None
+
+
+def _timed(q: Quantity) -> bool:
+    """Every reading of ``q`` is in a unit of time."""
+    units = load_reader().time_units
+    return bool(q.readings) and all(r.unit in units for r in q.readings)
 
 
 def _shown(q: Quantity, sc: Scan) -> str:
