@@ -17,7 +17,10 @@ Modules, one idea each:
   evidence), :mod:`.comparators` (the comparator the bounds imply),
   :mod:`.variable` (the variable named) and :mod:`.scope`;
 * :mod:`.criterion` – one criterion (numbers nobody read) and its status;
-* :mod:`.document` – across criteria: the eligible set per variable;
+* :mod:`.document` – across criteria: the eligible set per variable, from:
+  :mod:`.intervals` (sets of the real line), :mod:`.eligible_parts` (each
+  criterion's set per variable) and :mod:`.boundaries` (boundary and duplicate
+  findings);
 * :mod:`.agreement` – two extractors' readings compared and merged;
 * :mod:`.registry` – the registry's structured fields (age, sex) against the text.
 """
