@@ -22,7 +22,10 @@ Modules, one idea each:
   criterion's set per variable) and :mod:`.boundaries` (boundary and duplicate
   findings);
 * :mod:`.agreement` – two extractors' readings compared and merged;
-* :mod:`.registry` – the registry's structured fields (age, sex) against the text.
+* :mod:`.registry` – the registry's structured fields (age, sex) against the text,
+  from: :mod:`.registry_rules` (the data files), :mod:`.registry_reading` (a
+  registry age, a sex restriction), :mod:`.registry_result` (what it finds, and
+  where) and :mod:`.registry_ages` (the ages compared end by end).
 """
 
 from __future__ import annotations
