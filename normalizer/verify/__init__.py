@@ -17,9 +17,15 @@ Modules, one idea each:
   evidence), :mod:`.comparators` (the comparator the bounds imply),
   :mod:`.variable` (the variable named) and :mod:`.scope`;
 * :mod:`.criterion` – one criterion (numbers nobody read) and its status;
-* :mod:`.document` – across criteria: the eligible set per variable;
+* :mod:`.document` – across criteria: the eligible set per variable, from:
+  :mod:`.intervals` (sets of the real line), :mod:`.eligible_parts` (each
+  criterion's set per variable) and :mod:`.boundaries` (boundary and duplicate
+  findings);
 * :mod:`.agreement` – two extractors' readings compared and merged;
-* :mod:`.registry` – the registry's structured fields (age, sex) against the text.
+* :mod:`.registry` – the registry's structured fields (age, sex) against the text,
+  from: :mod:`.registry_rules` (the data files), :mod:`.registry_reading` (a
+  registry age, a sex restriction), :mod:`.registry_result` (what it finds, and
+  where) and :mod:`.registry_ages` (the ages compared end by end).
 """
 
 from __future__ import annotations

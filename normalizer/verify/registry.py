@@ -41,34 +41,27 @@ criteria.  When the text states an age, the eligible set stays the text's.
 
 Sex restrictions are read by the rules of ``data/sex.toml`` (conservative: only
 clear restrictions, see that file); agreement on sex draws no finding.
+
+The data files live in :mod:`.registry_rules`, reading a registry age and a sex
+restriction in :mod:`.registry_reading`, the result and where findings go in
+:mod:`.registry_result`, the comparison of ages in :mod:`.registry_ages`; this
+module puts them together (:func:`check_registry`, with the sex comparison) and
+re-exports their public names.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import tomllib
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-
 from ..catalog import load_catalog
-from ..models import (
-    Bound,
-    Constraint,
-    Criterion,
-    EligibilityInterval,
-    EligibilitySet,
-    Finding,
-    RegistryFields,
-)
-from ..units import convert
-from ..words import amount_words
+from ..models import Criterion, EligibilitySet, RegistryFields
 from .codes import finding
 from .describe import quote
+from .registry_ages import _age_set, _compare_side, _end
+from .registry_reading import RegistryAge, read_registry_age, sex_restriction
+from .registry_result import RegistryCheck, _Out
+from .registry_rules import AgeExample as AgeExample
+from .registry_rules import AgeWords, SexRule, SexRules, load_age_words, load_sex_rules
+from .registry_rules import Sex as Sex
+from .registry_rules import Side as Side
 
 __all__ = [
     "AgeWords",
@@ -82,311 +75,6 @@ __all__ = [
     "read_registry_age",
     "sex_restriction",
 ]
-
-Side = Literal["minimum", "maximum"]
-Sex = Literal["female", "male"]
-
-
-class AgeExample(BaseModel):
-    """A registry age and what it reads as."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: str
-    years: float | None = None
-    reads: Literal["absent", "unreadable"] | None = None
-
-
-class AgeWords(BaseModel):
-    """The contents of ``registry_ages.toml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: str
-    absent: list[str]
-    units: dict[str, str] = Field(description="Unit word (lower case) -> UCUM code.")
-    examples: list[AgeExample] = Field(default_factory=list)
-
-
-class SexRule(BaseModel):
-    """One way a criterion restricts enrolment to one sex, with what it must (not) match."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    sex: Sex
-    pattern: str
-    matches: list[str] = Field(min_length=1)
-    not_matches: list[str] = Field(min_length=1)
-
-
-class SexRules(BaseModel):
-    """The contents of ``sex.toml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: str
-    rules: list[SexRule]
-
-
-def _data(name: str) -> dict[str, object]:
-    raw = resources.files("normalizer").joinpath(f"data/{name}").read_text("utf-8")
-    return tomllib.loads(raw)
-
-
-@cache
-def load_age_words() -> AgeWords:
-    """Load and validate the packaged ``registry_ages.toml`` (cached)."""
-    return AgeWords.model_validate(_data("registry_ages.toml"))
-
-
-@cache
-def load_sex_rules() -> SexRules:
-    """Load and validate the packaged ``sex.toml`` (cached)."""
-    return SexRules.model_validate(_data("sex.toml"))
-
-
-@cache
-def _sex_patterns() -> tuple[tuple[re.Pattern[str], Sex], ...]:
-    return tuple(
-        (re.compile(rule.pattern, re.IGNORECASE), rule.sex) for rule in load_sex_rules().rules
-    )
-
-
-# --------------------------------------------------------------------------
-# Reading registry values
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryAge:
-    """A registry age as read: ``years`` (None when absent), or ``unreadable``."""
-
-    written: str | None
-    years: float | None = None
-    number: float | None = None
-    unit: str | None = None
-    """UCUM code of the registry's unit ('a', 'mo', ...)."""
-    step: float = 1.0
-    """One of the registry's units, in years (the rounding tolerance is half of it)."""
-    unreadable: bool = False
-
-    def words(self) -> str:
-        """'18 years', '6 months' (the registry's own unit)."""
-        assert self.number is not None
-        return amount_words(self.number, self.unit)
-
-
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*$")
-
-
-def read_registry_age(written: str | None) -> RegistryAge:
-    """Read a registry age ('18 Years', '6 Months', 'N/A'); never raises.
-
-    >>> read_registry_age("6 Months").years
-    0.5
-    >>> read_registry_age("N/A").years is None, read_registry_age("18").unreadable
-    (True, True)
-    """
-    words = load_age_words()
-    if written is None or written.strip().lower() in words.absent:
-        return RegistryAge(written)
-    match = _AGE.match(written)
-    unit = words.units.get(match.group(2).lower()) if match else None
-    if match is None or unit is None:
-        return RegistryAge(written, unreadable=True)
-    number = float(match.group(1))
-    years = convert(number, unit, "age")
-    step = convert(1.0, unit, "age")
-    if years is None or step is None or not math.isfinite(years):
-        return RegistryAge(written, unreadable=True)
-    return RegistryAge(written, years=years, number=number, unit=unit, step=step)
-
-
-def sex_restriction(crit: Criterion) -> Sex | None:
-    """The one sex an inclusion criterion restricts enrolment to, or None."""
-    if crit.section != "inclusion":
-        return None
-    text = " ".join(crit.text.split())
-    found = {sex for pattern, sex in _sex_patterns() if pattern.search(text)}
-    return found.pop() if len(found) == 1 else None
-
-
-# --------------------------------------------------------------------------
-# The comparison
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class RegistryCheck:
-    """What :func:`check_registry` found."""
-
-    by_criterion: dict[str, list[Finding]] = field(default_factory=dict)
-    """New findings by criterion id (on the constraint that states the limit)."""
-    document: list[Finding] = field(default_factory=list)
-    """Findings that no criterion holds (Document.findings)."""
-    eligibility: list[EligibilitySet] = field(default_factory=list)
-    """The eligible sets, with the registry's ages added when the text states none."""
-
-
-@dataclass(frozen=True, slots=True)
-class _End:
-    """One end of the text's eligible ages: value in years, and who states it."""
-
-    years: float
-    inclusive: bool
-    criterion: Criterion | None
-    constraint: int | None
-    words: str
-    """'at least 18 years', in the unit the criterion wrote."""
-    step: float | None = None
-    """One of the unit the criterion wrote, in years (None: no criterion holds it)."""
-
-
-_SIDE_WORDS = {
-    ("minimum", True): "at least",
-    ("minimum", False): "over",
-    ("maximum", True): "at most",
-    ("maximum", False): "under",
-}
-
-
-def _usable(crit: Criterion, k: int, c: Constraint) -> bool:
-    if crit.section == "unknown" or c.qualifier or c.variable != "age" or c.canonical is None:
-        return False
-    return not any(f.severity == "error" and f.constraint in (k, None) for f in crit.findings)
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-
-
-def _holder(side: Side, years: float, criteria: list[Criterion]) -> tuple[Criterion, int] | None:
-    """The first criterion (and constraint) whose age limit is this end of the eligible set."""
-    for crit in criteria:
-        for k, c in enumerate(crit.constraints):
-            if not _usable(crit, k, c) or c.canonical is None:
-                continue
-            inclusion = crit.section == "inclusion"
-            wanted = c.canonical.lower if (side == "minimum") == inclusion else c.canonical.upper
-            if wanted is not None and _close(wanted, years):
-                return crit, k
-    return None
-
-
-def _age_unit() -> str | None:
-    age = load_catalog().get("age")
-    return age.canonical_unit if age is not None else None
-
-
-def _end_words(side: Side, bound: Bound, unit: str | None) -> str:
-    return f"{_SIDE_WORDS[(side, bound.inclusive)]} {amount_words(bound.value, unit)}"
-
-
-def _end(side: Side, bound: Bound | None, criteria: list[Criterion]) -> _End | None:
-    if bound is None:
-        return None
-    held = _holder(side, bound.value, criteria)
-    if held is None:
-        words = f"the text says {_end_words(side, bound, _age_unit())}"
-        return _End(bound.value, bound.inclusive, None, None, words)
-    crit, k = held
-    c = crit.constraints[k]
-    stated = c.lower if (side == "minimum") == (crit.section == "inclusion") else c.upper
-    assert stated is not None
-    if crit.section == "inclusion":
-        words = f"{crit.id} says {_end_words(side, stated, c.unit)}"
-    else:  # an exclusion states the complement: "age < 18" leaves at least 18
-        other: Side = "maximum" if side == "minimum" else "minimum"
-        excluded = _end_words(other, stated, c.unit)
-        kept = _end_words(side, Bound(value=stated.value, inclusive=not stated.inclusive), c.unit)
-        words = f"{crit.id} excludes {excluded}, leaving {kept}"
-    step = convert(1.0, c.unit, "age") if c.unit is not None else None
-    return _End(bound.value, bound.inclusive, crit, k, words, step)
-
-
-def _agrees(side: Side, end: _End, reg: RegistryAge) -> tuple[bool, bool]:
-    """(agrees, only as the exclusive form one unit out)."""
-    assert reg.years is not None
-    step = end.step or reg.step
-    half = min(step, reg.step) / 2 + 1e-9
-    if abs(end.years - reg.years) <= half:
-        return True, not end.inclusive
-    if not end.inclusive:
-        inner = end.years + step if side == "minimum" else end.years - step
-        if abs(inner - reg.years) <= half:
-            return True, True
-    return False, False
-
-
-def _registry_words(side: Side, reg: RegistryAge) -> str:
-    return f"{_SIDE_WORDS[(side, True)]} {reg.words()} ({side} age {reg.written})"
-
-
-class _Out:
-    def __init__(self) -> None:
-        self.check = RegistryCheck()
-
-    def add(self, f: Finding, crit: Criterion | None) -> None:
-        if crit is None:
-            self.check.document.append(f)
-        else:
-            self.check.by_criterion.setdefault(crit.id, []).append(f)
-
-
-def _compare_side(
-    side: Side, reg: RegistryAge, end: _End | None, text_has_age: bool, out: _Out
-) -> None:
-    if reg.unreadable:
-        out.add(finding(
-            "registry-age-unreadable",
-            f"the registry's {side} age {quote(reg.written or '')} is not a number with a unit "
-            "of time; it was not compared with the text",
-        ), None)
-        return
-    if reg.years is None and end is None:
-        return
-    if end is None:
-        said = f"the registry says {_registry_words(side, reg)}; no criterion states a {side} age"
-        if not text_has_age:
-            said += ", so the registry's ages are the eligible ages"
-        out.add(finding("registry-age-only", said), None)
-        return
-    k = end.constraint
-    if reg.years is None:
-        absent = "N/A" if reg.written else "absent"
-        out.add(finding(
-            "registry-age-missing",
-            f"{end.words}; the registry states no {side} age (the field is {absent})", k,
-        ), end.criterion)
-        return
-    agrees, exclusive = _agrees(side, end, reg)
-    if agrees:
-        said = f"the registry's {side} age ({reg.written}) agrees with the text: {end.words}"
-        if exclusive:
-            said += " (the registry writes whole units and cannot write 'over' or 'under')"
-        out.add(finding("registry-age-agrees", said, k), end.criterion)
-        return
-    out.add(finding(
-        "registry-age-disagrees",
-        f"the registry says {_registry_words(side, reg)}; {end.words}", k,
-    ), end.criterion)
-
-
-def _age_set(minimum: RegistryAge, maximum: RegistryAge) -> EligibilitySet | None:
-    if minimum.years is None and maximum.years is None:
-        return None
-    lower = Bound(value=minimum.years, inclusive=True) if minimum.years is not None else None
-    upper = Bound(value=maximum.years, inclusive=True) if maximum.years is not None else None
-    empty = lower is not None and upper is not None and lower.value > upper.value
-    return EligibilitySet(
-        variable="age",
-        unit=_age_unit(),
-        intervals=[] if empty else [EligibilityInterval(lower=lower, upper=upper)],
-        empty=empty,
-        criteria=[],
-        origin="registry",
-    )
 
 
 def _sex(criteria: list[Criterion], registry: RegistryFields, out: _Out) -> None:
@@ -440,4 +128,3 @@ def check_registry(
             _compare_side("maximum", maximum, None, True, out)
     _sex(criteria, registry, out)
     return out.check
-

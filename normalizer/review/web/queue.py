@@ -16,6 +16,11 @@ States of a criterion, as the queue shows them:
 * ``decided``: curators decided everything the findings asked;
 * ``stale``: a decision on it no longer matches what was read (shown, not applied);
 * ``accepted``: nothing to review.
+
+The rows (:class:`RecordRow`, :class:`CriterionRow`, :class:`RootCause`,
+:func:`record_row`, :func:`criterion_state`) live in :mod:`.rows`, the filters
+and pages (:class:`Filters`, :class:`QueuePage`, :data:`STATUS_FILTERS`) in
+:mod:`.filters`; this module keeps the index and re-exports their public names.
 """
 
 from __future__ import annotations
@@ -26,14 +31,22 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Literal
 
 from sqlalchemy import func, select
 
-from ...models import Criterion, Document
+from ...models import Document
 from ...store import Store, tables
-from ...verify import load_findings
+from .filters import STATUS_FILTERS, Filters, QueuePage
+from .rows import NONE_READ as NONE_READ
+from .rows import (
+    STATES,
+    CriterionRow,
+    RecordRow,
+    RootCause,
+    criterion_state,
+    record_row,
+)
+from .rows import State as State
 
 __all__ = [
     "STATES",
@@ -48,218 +61,10 @@ __all__ = [
     "record_row",
 ]
 
-State = Literal["open", "decided", "stale", "accepted"]
-STATES: tuple[State, ...] = ("open", "stale", "decided", "accepted")
-STATUS_FILTERS = ("open", "rejected", "needs_review", "stale", "decided", "accepted", "all")
-"""What the status filter offers: a state, a machine status, or everything."""
-NONE_READ = "(none read)"
-"""The variable filter's value for criteria with no constraint."""
 _BIG = 2000
 """A refresh of more records than this shows its progress (pages read what is loaded)."""
 RESCAN_SECONDS = 3.0
 """While a run is writing, how often the queue looks for re-saved documents."""
-
-
-@dataclass(frozen=True, slots=True)
-class CriterionRow:
-    """One criterion as the queue lists it."""
-
-    id: str
-    section: str
-    status: str
-    state: State
-    text: str
-    codes: frozenset[str]
-    variables: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class RootCause:
-    """A document-level finding, merged across the criteria that repeat it."""
-
-    code: str
-    severity: str
-    message: str
-    criteria: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRow:
-    """One record as the queue lists it: who it is and what in it needs a look."""
-
-    record_id: str
-    nct_id: str | None
-    title: str | None
-    criteria: tuple[CriterionRow, ...]
-    roots: tuple[RootCause, ...]
-    states: Counter[str]
-    statuses: Counter[str]
-    codes: frozenset[str]
-    variables: frozenset[str]
-    counts: dict[tuple[str, str, str], int]
-    """Criteria by (``code`` or ``variable``, its value, status filter): exact counts
-    for a status with one code or one variable."""
-    lost: int = 0
-    """Stale decisions on criteria the record no longer has (shown with the record)."""
-
-    @property
-    def open(self) -> int:
-        """How many of its criteria still need a curator."""
-        return self.states["open"] + self.states["stale"]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The queue's filters, as the page's query string gives them."""
-
-    status: str = "open"
-    code: str = ""
-    variable: str = ""
-    record: str = ""
-
-    def matches(self, row: CriterionRow) -> bool:
-        """Whether a criterion passes the status, code and variable filters."""
-        if self.code and self.code not in row.codes:
-            return False
-        if self.variable == NONE_READ:
-            if row.variables:
-                return False
-        elif self.variable and self.variable not in row.variables:
-            return False
-        s = self.status
-        if s == "all":
-            return True
-        if s in ("rejected", "needs_review"):
-            return row.status == s and row.state != "accepted"
-        return row.state == s
-
-    def might_match(self, rec: RecordRow) -> bool:
-        """A quick record-level test: False means no criterion of ``rec`` can match."""
-        if self.record:
-            needle = self.record.lower()
-            hay = f"{rec.record_id} {rec.nct_id or ''} {rec.title or ''}".lower()
-            if needle not in hay:
-                return False
-        if self.code and self.code not in rec.codes:
-            return False
-        if self.variable and self.variable != NONE_READ and self.variable not in rec.variables:
-            return False
-        s = self.status
-        if s in ("rejected", "needs_review"):
-            return rec.statuses[s] > 0
-        if s == "stale" and rec.lost:
-            return True
-        return s == "all" or rec.states[s] > 0
-
-    def count(self, rec: RecordRow) -> int:
-        """How many criteria of ``rec`` pass (from its counts when one key is filtered)."""
-        if not self.might_match(rec):
-            return 0
-        if self.code and self.variable:
-            return sum(1 for c in rec.criteria if self.matches(c))
-        if self.code:
-            return rec.counts.get(("code", self.code, self.status), 0)
-        if self.variable:
-            return rec.counts.get(("variable", self.variable, self.status), 0)
-        if self.status == "all":
-            return len(rec.criteria)
-        if self.status in ("rejected", "needs_review"):
-            return rec.statuses[self.status]
-        if self.status == "stale":
-            return rec.states["stale"] + rec.lost
-        return rec.states[self.status]
-
-    def query(self, **change: str | int) -> str:
-        """The query string of these filters with ``change`` applied (for links)."""
-        from urllib.parse import urlencode
-
-        values: dict[str, str | int] = {
-            "status": self.status, "code": self.code, "variable": self.variable,
-            "record": self.record,
-        }
-        values.update(change)
-        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    """One page of the filtered queue: the records shown and their matching criteria."""
-
-    records: list[tuple[RecordRow, list[CriterionRow]]]
-    total_records: int
-    total_criteria: int
-    page: int
-    pages: int
-
-
-def criterion_state(crit: Criterion) -> State:
-    """The queue state of a curated criterion; see the module docstring.
-
-    Curation recomputes the status from the findings no decision settles, so a
-    criterion still ``needs_review`` or ``rejected`` has something left to decide.
-    """
-    if any(d.stale for d in crit.decisions):
-        return "stale"
-    if crit.status != "accepted":
-        return "open"
-    decided = crit.decisions or any(c.decided_by is not None for c in crit.constraints)
-    return "decided" if decided else "accepted"
-
-
-@cache
-def _scopes() -> dict[str, str]:
-    return {spec.code: spec.scope for spec in load_findings().findings}
-
-
-def record_row(doc: Document, record_id: str) -> RecordRow:
-    """The queue's row of one (curated) document."""
-    scope = _scopes()
-    merged: dict[tuple[str, str], tuple[str, list[str]]] = {}
-    rows: list[CriterionRow] = []
-    for crit in doc.criteria:
-        for f in crit.findings:
-            if scope.get(f.code) == "document":
-                key = (f.code, f.message)
-                merged.setdefault(key, (f.severity, []))[1].append(crit.id)
-        rows.append(
-            CriterionRow(
-                id=crit.id,
-                section=crit.section,
-                status=crit.status,
-                state=criterion_state(crit),
-                text=crit.text,
-                codes=frozenset(f.code for f in crit.findings),
-                variables=frozenset(c.variable for c in crit.constraints),
-            )
-        )
-    rank = {"error": 0, "warning": 1, "info": 2}
-    roots = sorted(
-        (RootCause(code, sev, msg, tuple(ids)) for (code, msg), (sev, ids) in merged.items()),
-        key=lambda r: (rank.get(r.severity, 3), -len(r.criteria), r.code),
-    )
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for r in rows:
-        keys = {r.state, "all"} | ({r.status} if r.state != "accepted" else set())
-        for code in r.codes:
-            for k in keys:
-                counts["code", code, k] += 1
-        for var in r.variables or {NONE_READ}:
-            for k in keys:
-                counts["variable", var, k] += 1
-    info = doc.record
-    return RecordRow(
-        record_id=record_id,
-        nct_id=info.nct_id if info else None,
-        title=info.title if info else None,
-        criteria=tuple(rows),
-        roots=tuple(roots),
-        states=Counter(r.state for r in rows),
-        statuses=Counter(r.status for r in rows if r.state != "accepted"),
-        codes=frozenset().union(*(r.codes for r in rows)),
-        variables=frozenset().union(*(r.variables for r in rows)),
-        counts=dict(counts),
-        lost=len(doc.decisions),
-    )
 
 
 DocumentLoader = Callable[[Store, Sequence[str]], Iterable[tuple[str, Document]]]

@@ -1,0 +1,91 @@
+"""What ``normalize`` and ``review`` share: the consoles, the error line, the records read.
+
+The stderr console and how an error is printed, the console tables are printed
+on, the records of the inputs normalised one by one (each unreadable one named)
+and the exit code for what was read (:mod:`normalizer.exits`); and a CSV cell a
+spreadsheet shows as text.  Registered commands live in :mod:`normalizer.cli`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from .cli_options import InputFormatOption
+from .exits import EXIT_NOTHING_READ, EXIT_PARTIAL
+
+# What a command needs is imported when it runs: `--help` and the start of a run
+# do not pay for pydantic models, the rules, verification or the exports.
+if TYPE_CHECKING:
+    from .extract.base import Extractor
+    from .models import Document, Section
+
+
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _table_console() -> Console:
+    """A console for tables: the terminal's width, or 140 columns into a pipe or a file."""
+    console = Console(highlight=False, soft_wrap=True)
+    return console if console.is_terminal else Console(highlight=False, width=140)
+
+
+def _error(message: str) -> None:
+    _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+
+
+@dataclass
+class _Reading:
+    """What the inputs gave: records read and failures named (for the exit code)."""
+
+    records: int = 0
+    failures: int = 0
+
+
+def _documents(
+    inputs: list[str], reader: Extractor, default: Section, max_bytes: int, seen: _Reading,
+    *, input_format: InputFormatOption = InputFormatOption.auto, glob: str = "*",
+    text_column: str | None = None, id_column: str | None = None,
+) -> Iterator[Document]:
+    """Normalise each readable record in order; name each unreadable one on stderr."""
+    from rich.progress import Progress
+
+    from .pipeline import normalize_record
+    from .records import ReadFailure, read_records
+
+    show = _err.is_terminal
+    with Progress(console=_err, transient=True, disable=not show) as progress:
+        task = progress.add_task("normalising", total=None)
+        for item in read_records(
+            inputs, input_format=input_format.value, glob=glob, max_bytes=max_bytes,
+            default_section=default, text_column=text_column, id_column=id_column,
+        ):
+            progress.advance(task)
+            if isinstance(item, ReadFailure):
+                seen.failures += 1
+                _error(str(item))
+                continue
+            seen.records += 1
+            yield normalize_record(item, extractor=reader)
+
+
+
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote mark."""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEAD):
+        return "'" + value
+    return value
+
+
+def _exit_for(seen: _Reading) -> None:
+    if seen.failures and not seen.records:
+        raise typer.Exit(EXIT_NOTHING_READ)
+    if seen.failures:
+        raise typer.Exit(EXIT_PARTIAL)
