@@ -19,7 +19,8 @@ sit side by side on the same, shared and noisy, machine:
   workers and of the parent, and the ratio two free cores would give from them
   (the machine is shared: other tenants' load lowers the measured ratios, not the
   CPU figures);
-* start-up: a one-record run (first and median of 3), a rerun of it that has
+* start-up (the package compiled to bytecode first, as an installed wheel has it): a
+  one-record run (first and median of 3), a rerun of it that has
   nothing to do, and ``normalizer --help``;
 * peak memory (RSS summed over the run's processes: parent, forkserver, resource
   tracker and workers, sampled every 50 ms from /proc) at ``--small`` and
@@ -269,6 +270,9 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=REPO / "evals/results/bench_batch.json")
     args = parser.parse_args()
+    from bench_e2e import bytecode  # beside this script: what pip install compiles
+
+    bytecode(REPO)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         work = Path(tmp)
