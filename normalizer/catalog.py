@@ -145,6 +145,11 @@ class Catalog(BaseModel):
         """Return the entry for ``variable_id``, or None (e.g. for ``other``)."""
         return self.by_id.get(variable_id)
 
+    def label(self, variable_id: str) -> str:
+        """The variable's label for people, or ``variable_id`` when the catalog has none."""
+        var = self.by_id.get(variable_id)
+        return var.label if var is not None else variable_id
+
     def __contains__(self, variable_id: object) -> bool:
         return isinstance(variable_id, str) and variable_id in self.by_id
 

@@ -1,13 +1,13 @@
-"""What every check of one constraint uses: its bounds, and what its extractor said."""
+"""What every check of one constraint uses: its bounds, its evidence, what its extractor said."""
 
 from __future__ import annotations
 
 import math
 
 from ..extract.base import Extraction
-from ..models import Bound, Constraint
+from ..models import Bound, Constraint, Criterion
 
-__all__ = ["extractor_said", "same_value", "sides"]
+__all__ = ["covered", "evidence_spans", "extractor_said", "same_value", "sides"]
 
 
 def same_value(a: float, b: float) -> bool:
@@ -23,3 +23,14 @@ def sides(c: Constraint) -> list[tuple[str, Bound]]:
 def extractor_said(extraction: Extraction, k: int, family: str) -> bool:
     """The extractor already reported on constraint ``k`` with a code of ``family``."""
     return any(f.constraint == k and f.code.startswith(family) for f in extraction.findings)
+
+
+def evidence_spans(crit: Criterion) -> list[tuple[int, int]]:
+    """Every constraint's evidence in ``crit``, as offsets into the criterion's text."""
+    base = crit.span[0]
+    return [(c.evidence[0] - base, c.evidence[1] - base) for c in crit.constraints]
+
+
+def covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """``[start, end)`` overlaps one of ``spans``."""
+    return any(start < e and end > s for s, e in spans)

@@ -58,9 +58,7 @@ def _limit_on(q: Quantity, sc: Scan) -> str | None:
         var = catalog.get(var_id)
         if var is None:
             continue
-        if q.op is None and (
-            var.canonical_unit not in load_reader().time_units or var.abnormal is None
-        ):
+        if q.op is None and var.abnormal is None:
             continue  # age has no abnormal side, and windows near it are everywhere
         for r in q.readings:
             if r.relative is not None:

@@ -126,5 +126,4 @@ def _describe(s: Set, key: _Key) -> str:
 
 
 def _label(key: _Key) -> str:
-    var = load_catalog().get(key[0])
-    return var.label if var is not None else key[0]
+    return load_catalog().label(key[0])

@@ -16,6 +16,7 @@ from ..catalog import load_catalog
 from ..models import Criterion, Finding
 from ..reader import load_reader
 from ..regex_start import can_match, required_words
+from .bounds import covered, evidence_spans
 from .codes import finding
 from .describe import quote
 from .scan import Scan
@@ -33,18 +34,17 @@ def unread_normal_range(crit: Criterion, sc: Scan) -> list[Finding]:
     """A warning naming each normal-range limit on a named variable that nothing read."""
     if not can_match(sc.view, _words()):
         return []
-    base = crit.span[0]
-    evidence = [(c.evidence[0] - base, c.evidence[1] - base) for c in crit.constraints]
+    evidence = evidence_spans(crit)
     catalog = load_catalog()
     loose: list[str] = []
     for m in load_reader().normal_range.finditer(sc.view):
         a, b = m.span()
-        if any(a < e and b > s for s, e in evidence):
+        if covered(a, b, evidence):
             continue
         named = sc.mentions(sc.clause_start(a), a)
         if not named:  # "laboratory values within normal limits": no variable to hold it
             continue
-        labels = sorted(v.label if (v := catalog.get(i)) else i for i in named)
+        labels = sorted(catalog.label(i) for i in named)
         loose.append(f"{quote(sc.text[a:b], 40)} ({', '.join(labels)})")
     if not loose:
         return []

@@ -17,6 +17,7 @@ from functools import cache
 from ..catalog import load_catalog
 from ..models import Criterion, Finding
 from ..reader import load_reader
+from .bounds import covered, evidence_spans
 from .codes import finding
 from .describe import quote
 from .scan import Scan
@@ -43,8 +44,7 @@ def unread_roman(crit: Criterion, sc: Scan) -> list[Finding]:
     named = [m for m in load_reader().mentions.find(sc.view) if m.variable in roman]
     if not named:
         return []
-    base = crit.span[0]
-    evidence = [(c.evidence[0] - base, c.evidence[1] - base) for c in crit.constraints]
+    evidence = evidence_spans(crit)
     loose: dict[int, tuple[str, str]] = {}
     for m in named:
         windows = (
@@ -54,10 +54,9 @@ def unread_roman(crit: Criterion, sc: Scan) -> list[Finding]:
         for start, end in windows:
             for numeral in _ROMAN.finditer(sc.text, start, end):
                 a, b = numeral.span()
-                if any(a < e and b > s for s, e in evidence):
+                if covered(a, b, evidence):
                     continue
-                label = load_catalog().get(m.variable)
-                loose.setdefault(a, (numeral.group(), label.label if label else m.variable))
+                loose.setdefault(a, (numeral.group(), load_catalog().label(m.variable)))
     if not loose:
         return []
     said = ", ".join(f"{quote(n, 8)} ({name})" for _, (n, name) in sorted(loose.items()))

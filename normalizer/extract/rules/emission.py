@@ -111,7 +111,7 @@ class Emitter:
                         "comparator-unclear",
                         f"'=' before {value:g} read as {sign} {value:g}: registries write '=' "
                         f"where a ≥ or ≤ was lost, and an {section} criterion states the "
-                        f"{state} side of {var.label if var else target.variable}",
+                        f"{state} side of {self._catalog.label(target.variable)}",
                     )
                 )
             start, end = limit.start, limit.end
