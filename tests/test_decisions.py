@@ -141,7 +141,7 @@ def test_a_constraint_no_longer_produced_is_stale_not_misapplied(store_target: s
     crit.constraints[k] = crit.constraints[k].model_copy(update={"unit": "g/L"})
     curated = curate(other, decisions_for(store, RECORD))
     crit = _criterion(curated, "Neutrophil count")
-    assert all(c.decided_by is None for c in crit.constraints)
+    assert crit.constraints and all(c.decided_by is None for c in crit.constraints)
     [stale] = crit.decisions
     assert stale.stale and stale.action == "reject" and stale.criterion_text is None
     assert stale.was is not None and stale.was.unit == "g/dL"

