@@ -67,11 +67,19 @@ class Variable(BaseModel):
     abnormal: Literal["high", "low"] | None = Field(
         default=None,
         description=(
-            "The side of a measured quantity that is abnormal (creatinine: high; LVEF: "
-            "low), where clinically one-sided: an inclusion criterion states the normal "
-            "side, an exclusion the abnormal one.  The rules read a bare '=' on such a "
-            "variable (registries write '=' where a ≥ or ≤ was lost) in that direction, "
-            "for review."
+            "The side of a measured quantity or a score that is abnormal (creatinine: "
+            "high; LVEF, MMSE: low), where clinically one-sided: an inclusion criterion "
+            "states the normal side, an exclusion the abnormal one.  The rules read a "
+            "bare '=' on such a variable (registries write '=' where a ≥ or ≤ was lost) "
+            "in that direction, for review."
+        ),
+    )
+    inclusion_side: Literal["lower", "upper"] | None = Field(
+        default=None,
+        description=(
+            "For a variable with no abnormal side: the limit an inclusion criterion that "
+            "states one limit on it states (age: the minimum).  The rules read a bare '=' "
+            "on it in an inclusion criterion as that side, for review."
         ),
     )
     roman: bool = Field(

@@ -70,7 +70,7 @@ _Trie = dict[str, "_Trie"]
 def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
     """One regex matching any of ``phrases``, longest first, built as a character trie.
 
-    A blank in a phrase matches the regex ``blank``; ``end(last_char)`` is appended
+    A blank in a phrase matches the regex ``blank``; ``end(phrase)`` is appended
     where a phrase ends (a word-edge guard, or nothing).
     """
     root: _Trie = {}
@@ -78,7 +78,7 @@ def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) ->
         node = root
         for char in re.sub(r"\s+", _BLANK, phrase.strip()):
             node = node.setdefault(char, {})
-        node[""] = {}
+        node[""] = {phrase.strip(): {}}  # the phrase, for its end guard
 
     def emit(node: _Trie, last: str) -> str:
         branches = [
@@ -87,7 +87,7 @@ def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) ->
             if char
         ]
         if "" in node:
-            branches.append(end(last))
+            branches.append(end(next(iter(node[""]))))
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
@@ -95,7 +95,15 @@ def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) ->
     return emit(root, "")
 
 
-def _word_edge(last: str) -> str:
+def _word_edge(phrase: str) -> str:
+    """The guard after a comparator phrase.
+
+    A whole word, or a word a number may be glued to ("greater than100", "at
+    least18"; :func:`glued_to_word` reads the number).
+    """
+    last = phrase[-1:]
+    if phrase.split()[-1] in _GLUED_WORDS:
+        return r"(?![^\W\d])"
     return r"(?!\w)" if last.isalnum() or last == "." else ""
 
 

@@ -1,8 +1,9 @@
 """A bare '=' where the registry lost a ≥ or ≤ (Chia writes "LVEF = 50%" for "LVEF ≥ 50%").
 
-On a measured quantity whose abnormal side the catalog states, the rules read it as
-the side the section states (inclusion: the normal side; exclusion: the abnormal
-one), always for review; elsewhere '=' stays '= x', also for review.
+On a measured quantity or score whose abnormal side the catalog states, the rules read
+it as the side the section states (inclusion: the normal side; exclusion: the abnormal
+one); on age (catalog ``inclusion_side``), an inclusion criterion's one age is the
+minimum; always for review.  Elsewhere '=' stays '= x', also for review.
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ def _read(section: Section, text: str) -> tuple[str, Bounds, list[str]]:
             "severe renal impairment (CLcr = 29 mL/min, or eGFR = 29 mL/min/1.73 m2)",
             [("creatinine_clearance", None, 29.0), ("egfr", None, 29.0)],
         ),
+        # a score with an abnormal side (MMSE: low), NCT01809041
+        (
+            "exclusion",
+            "Mini-mental State Examination (MMSE) [18] score = 23.",
+            [("mmse", None, 23.0)],
+        ),
+        ("inclusion", "ECOG = 1", [("ecog", None, 1.0)]),
+        # age: no abnormal side, but one age in an inclusion criterion is the minimum
+        ("inclusion", "Age =18 years", [("age", 18.0, None)]),  # NCT01884337
+        ("inclusion", "Patients aged =50 years with DM2", [("age", 50.0, None)]),
     ],
 )
 def test_a_lost_comparator_is_read_as_the_side_the_section_states(
@@ -65,8 +76,8 @@ def test_a_lost_comparator_is_read_as_the_side_the_section_states(
 @pytest.mark.parametrize(
     ("section", "text", "expected"),
     [
-        ("inclusion", "ECOG = 0", [("ecog", 0.0, 0.0)]),  # a score: '=' may be meant
-        ("inclusion", "Age = 18 years", [("age", 18.0, 18.0)]),  # no abnormal side
+        ("exclusion", "Age = 75 years", [("age", 75.0, 75.0)]),  # either end is excluded
+        ("inclusion", "QRS width = 120 ms", [("other", 120.0, 120.0)]),  # no side known
         ("unknown", "LVEF = 50%", [("lvef", 50.0, 50.0)]),  # no section, no direction
     ],
 )

@@ -37,6 +37,32 @@ NAMES = [
     ("NCT02337764_exc", "The participant has Modified Hoehn & Yahr stage 5 (or stage 5 at eather "
                         "on-time or off-time for the participant with wearing off phenomenon)."),
     ("NCT03866512", "Any diagnosed metabolic impairment (e.g. type 1 or 2 diabetes)"),
+    # radionuclides and labelled tracers
+    ("NCT02833623_inc", "confirmed diagnosis of H. pylori infection by at least one of the "
+                        "following methods: 13C-urea breath test, histology, rapid urease test "
+                        "or bacterial culture"),
+    ("NCT03868020", "Planned standard of care 18F-FDG PET CT examination"),
+    ("NCT02312960_inc", "Subject was previously enrolled in a selected company sponsored feeder "
+                        "trial, and has received at least 1 dose of radium 223 dichloride or "
+                        "placebo in the feeder trial"),
+    # products, receptors, excipients, imaging
+    ("NCT03862690", "Available and documented HbA1c value less than or equal to 12 weeks prior "
+                    "to initiation of NovoMix® 30 treatment"),
+    ("NCT03249311_exc", "Current use of Triptans (5HT1 Agonists)"),
+    ("NCT00679341_inc", "Human epidermal growth factor receptor 2 (HER2)-positive."),
+    ("NCT00679341_exc", "Known hypersensitivity to any of the study drugs, including the "
+                        "excipients, or any drugs formulated in polysorbate 80."),
+    # degrees of heart block, with ordinals or a degree sign
+    ("NCT02590822_exc", "Presence of arrhythmia (including atrial fibrillation, atrial flutter, "
+                        "or 2nd or 3rd degree atrioventricular block)"),
+    ("NCT01803438_exc", "Subject has 2° type II, 3° degree AV-block or left/right bundle branch "
+                        "block pattern."),
+    # parts of a study or a classification, sections, pages, cited works
+    ("NCT02254668_exc", "insufficient contraception (only for substudy 3)"),
+    ("NCT02664558_exc", "WHO clinical classification Groups 2-5"),
+    ("NCT03924934", "Community contact of a participant in Category 1 and/or 3."),
+    ("NCT02510404_exc", "Patients with other uncontrolled infections (see 2.3.2 for definitions)"),
+    ("NCT02940912_inc", "Idiopathic Parkinson's disease ( Hughes AJ et al. 2001)"),
 ]
 
 
@@ -68,3 +94,18 @@ def test_a_year_span_needs_years_on_both_sides() -> None:
     [age] = criterion.constraints
     assert age.variable == "age" and age.lower is not None and age.upper is not None
     assert (age.lower.value, age.upper.value) == (18, 65)
+
+
+def test_the_limit_beside_an_imaging_name_is_still_read() -> None:
+    # NCT03255044 inc: "2D" names the echocardiography; the LVEF is the limit
+    criterion = read("ejection fraction < 40 % as assessed by 2D echocardiography")
+    [lvef] = criterion.constraints
+    assert (lvef.variable, lvef.lower, lvef.unit) == ("lvef", None, "%")
+    assert lvef.upper is not None and (lvef.upper.value, lvef.upper.inclusive) == (40, False)
+    assert criterion.status == "accepted"
+
+
+def test_a_mass_number_alone_is_no_tracer() -> None:
+    # a tracer is "18F-FDG" or "[18F]"; a French size stays a number to read or review
+    criterion = read("Femoral sheath of 18F or less")
+    assert criterion.status == "needs_review"

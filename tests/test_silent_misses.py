@@ -68,10 +68,13 @@ def test_a_duration_with_a_comparator_stays_temporal() -> None:
     assert (crit.status, crit.constraints) == ("accepted", [])
 
 
-def test_a_number_glued_to_its_comparator_word_is_seen() -> None:
+def test_a_number_glued_to_its_comparator_word_is_read() -> None:
+    # LCT NCT03925454: the comparator phrase ends in "than", the number follows unblanked
     crit = criterion("Haemoglobin equal to or greater than100 g/L at enrolment.")
-    assert crit.status == "needs_review"
-    assert any("100 g/L" in f.message for f in crit.findings if f.code == "unparsed-number")
+    [hb] = crit.constraints
+    assert (hb.variable, hb.unit, hb.upper) == ("hemoglobin", "g/L", None)
+    assert hb.lower is not None and (hb.lower.value, hb.lower.inclusive) == (100, True)
+    assert crit.status == "accepted"
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,11 @@ class Binder:
 
     def _own(self, view: str, limit: Limit, mentions: list[Mention], floor: int) -> Reading | None:
         """The limit's own variables: mentions before it in its clause, or right after."""
+        if limit.named_in is not None:  # "18 ≤ age ≤ 75"
+            start, end = limit.named_in
+            inside = [m for m in mentions if start <= m.start and m.end <= end]
+            targets = [t for t in self._names.targets(inside[-1:]) if self._fits(t.variable, limit)]
+            return Reading(limit, targets) if targets else None
         before = [
             m
             for m in mentions

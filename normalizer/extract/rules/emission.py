@@ -105,13 +105,18 @@ class Emitter:
                 value = limit.lower.value
                 lower, upper = (limit.lower, None) if side == "lower" else (None, limit.upper)
                 sign = "≥" if side == "lower" else "≤"
-                state = "normal" if section == "inclusion" else "abnormal"
+                label = self._catalog.label(target.variable)
+                if var is not None and var.abnormal is None:
+                    end_of = "minimum" if side == "lower" else "maximum"
+                    why = f"an inclusion criterion stating one {label} states the {end_of}"
+                else:
+                    state = "normal" if section == "inclusion" else "abnormal"
+                    why = f"an {section} criterion states the {state} side of {label}"
                 findings.append(
                     (
                         "comparator-unclear",
                         f"'=' before {value:g} read as {sign} {value:g}: registries write '=' "
-                        f"where a ≥ or ≤ was lost, and an {section} criterion states the "
-                        f"{state} side of {self._catalog.label(target.variable)}",
+                        f"where a ≥ or ≤ was lost, and {why}",
                     )
                 )
             start, end = limit.start, limit.end
@@ -139,8 +144,7 @@ class Emitter:
         """"lower" or "upper" when a bare '=' on ``var`` stands for a lost ≥ or ≤."""
         if (
             var is None
-            or var.abnormal is None
-            or var.kind != "quantity"
+            or var.kind not in ("quantity", "score")
             or section not in ("inclusion", "exclusion")
             or limit.cmp is None
             or limit.cmp.op != "eq"
@@ -150,6 +154,10 @@ class Emitter:
             or view[limit.start : limit.value_start].strip() != "="
         ):
             return None
+        if var.kind == "score" and var.possible and limit.lower.value in var.possible:
+            return None  # "ECOG = 0": an end of the scale, where '=' and '≤' read the same
+        if var.abnormal is None:
+            return var.inclusion_side if section == "inclusion" else None
         high_is_abnormal = var.abnormal == "high"
         return "upper" if high_is_abnormal == (section == "inclusion") else "lower"
 

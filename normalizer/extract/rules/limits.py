@@ -46,6 +46,7 @@ class Limit:
     ranged: bool = False
     equivalents: list[Quantity] = field(default_factory=list)
     pair: Quantity | None = None  # B of "A/B"
+    named_in: tuple[int, int] | None = None  # "18 ≤ age ≤ 75": where the variable is named
 
     @property
     def explicit(self) -> bool:
@@ -126,6 +127,13 @@ class Limits:
         while i < len(quantities):
             q = quantities[i]
             before = self._cmp_before(view, q, cmps, floor, mentions)
+            if before is None:
+                chained = self._chained(view, quantities, i, cmps, mentions)
+                if chained is not None:
+                    floor = chained.end
+                    limits.append(chained)
+                    i += 2
+                    continue
             after = self.after(view, q.end) if before is None else None
             ranged = self._range(view, quantities, i, before, after, cmps)
             if ranged is not None:
@@ -168,6 +176,48 @@ class Limits:
             floor = limit.end
             limits.append(limit)
         return limits
+
+    def _chained(
+        self, view: str, quantities: list[Quantity], i: int, cmps: list[Cmp],
+        mentions: list[Mention],
+    ) -> Limit | None:
+        """A range written as a chained comparison: "18 ≤ age ≤ 75", "75 > age > 18".
+
+        The variable is named between two comparators of the same direction, the
+        first written after its value (so read the other way round).
+        """
+        if i + 1 >= len(quantities):
+            return None
+        q, r = quantities[i], quantities[i + 1]
+        first = next((c for c in cmps if c.start >= q.end), None)
+        if first is None or first.end > r.start or view[q.end : first.start].strip():
+            return None
+        second = self._cmp_before(view, r, cmps, first.end, mentions)
+        if second is None or second is first:
+            return None
+        less = {"lt", "le"}
+        if (first.meaning.op in less) != (second.meaning.op in less) or not (
+            {first.meaning.op, second.meaning.op} <= less | {"gt", "ge"}
+        ):
+            return None
+        named = [m for m in mentions if first.end <= m.start and m.end <= second.start]
+        if not named:
+            return None
+        low, high = (q, r) if first.meaning.op in less else (r, q)
+        low_cmp, high_cmp = (first, second) if first.meaning.op in less else (second, first)
+        if low.value > high.value:
+            return None
+        return Limit(
+            start=q.start,
+            end=r.end,
+            quantities=[low, high],
+            lower=Bound(value=low.value, inclusive=low_cmp.meaning.op in ("le", "ge")),
+            upper=Bound(value=high.value, inclusive=high_cmp.meaning.op in ("le", "ge")),
+            unit=q.unit or r.unit,
+            relative=q.relative or r.relative,
+            ranged=True,
+            named_in=(first.end, second.start),
+        )
 
     def _pair(self, view: str, quantities: list[Quantity], i: int) -> Quantity | None:
         """The B of a pair written A/B ("140/90 mmHg", "4/10"), if there is one."""

@@ -53,6 +53,39 @@ def _comparators(view: str, quantities: list[Quantity]) -> None:
         prev = max(prev, q.after)
 
 
+_FLIP: dict[str, Op] = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+_BLANKS = re.compile(r"\s*")
+
+
+def _chained(view: str, quantities: list[Quantity]) -> None:
+    """'18 ≤ age ≤ 75': a comparator after a value, then a name, then the next limit.
+
+    The first value's comparator is written after it and reads the other way round
+    (18 ≤ age: age ≥ 18); the two limits share the unit written after the second.
+    """
+    lex = _lexicon()
+    for a, b in itertools.pairwise(quantities):
+        if a.op is not None or b.op is None or a.role != "own" or a.implicit:
+            continue
+        blanks = _BLANKS.match(view, a.stop)
+        first = lex.before.match(view, blanks.end()) if blanks else None
+        if first is None or first.end() == first.start() or first.end() > b.start:
+            continue
+        meaning = lex.comparator("before", first.group().strip())
+        if meaning is None or meaning.op not in _FLIP:
+            continue
+        second = None
+        for m in lex.before.finditer(view, first.end(), b.start):
+            if m.end() > m.start() and lex.filler_gap.fullmatch(view, m.end(), b.start):
+                second = m
+        if second is None or not _named_between(view, first.end(), second.start()):
+            continue
+        if (meaning.op in ("lt", "le")) != (b.op in ("lt", "le")):
+            continue
+        a.op, a.phrase = _FLIP[meaning.op], first.group().strip()
+        _share_unit(a, b)
+
+
 def _named_between(view: str, start: int, end: int) -> bool:
     """'greater than NYHA 2': only fillers and one variable's name between."""
     if end - start > _NAMED_GAP:
@@ -209,6 +242,7 @@ def scan(text: str) -> Scan:
     quantities += _implicit_limits(view, text, quantities)
     quantities.sort(key=lambda q: q.start)
     _comparators(view, quantities)
+    _chained(view, quantities)
     _ranges_and_lists(view, quantities)
     _inherit(view, quantities)
     return Scan(text, view, quantities)
