@@ -60,10 +60,14 @@ class RelativeForms(_Data):
 
 
 class Repair(_Data):
-    """A one-character garble read as ``char`` where ``pattern`` matches."""
+    """A garble or a word read as ``char`` where ``pattern`` matches.
+
+    ``char`` is padded with blanks to the length of the match (offsets never move);
+    a match shorter than ``char`` is left as written.
+    """
 
     pattern: str
-    char: str = Field(min_length=1, max_length=1)
+    char: str = Field(min_length=1, max_length=4)
 
 
 class Pair(_Data):

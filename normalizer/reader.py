@@ -34,10 +34,12 @@ __all__ = [
     "Reader",
     "compile_reader",
     "load_reader",
+    "shared_reference",
     "trie_regex",
 ]
 
 _V = TypeVar("_V")
+_Q = TypeVar("_Q")
 _RECENT = 64
 """Views and limit tests a reader keeps (see :attr:`Reader._recent`)."""
 
@@ -210,6 +212,10 @@ class Reader:
     ``ULN_<i>``/``LLN_<i>`` (plain) and ``ULN_m<i>``/``LLN_m<i>`` (multiplier required)."""
     limit: re.Pattern[str]
     """A ULN/LLN limit anywhere (for limits written with no number: '<= ULN')."""
+    dangling: re.Pattern[str]
+    """A multiplier right after a number with no reference after it, before a list's next
+    item ("Bilirubin <2x, AST <3x, creatinine <2x upper limit of normal"): the number is a
+    multiple of the reference another item of the list names."""
     limit_words: frozenset[str] | None
     """Words one of which every :attr:`limit` match holds (see :meth:`may_name_limit`)."""
     normal_range: re.Pattern[str]
@@ -254,11 +260,17 @@ class Reader:
             return str(known)
         original = text
         if self.repair_chars and self.repair_hint.search(text):
-            text = self.repair.sub(lambda m: self.repair_chars[m.lastgroup or ""], text)
+            text = self.repair.sub(self._repaired, text)
         view = text.translate(self.table)
         if "\\" in view:
             view = self.escape.sub(" ", view)
         return self._remember(("view", original), view)
+
+    def _repaired(self, match: re.Match[str]) -> str:
+        """What a repair reads ``match`` as: its text padded to the match's length."""
+        found = match.group()
+        char = self.repair_chars[match.lastgroup or ""]
+        return char.ljust(len(found)) if len(char) <= len(found) else found
 
     def comparator(self, position: str, text: str) -> Comparator | None:
         """The meaning of a comparator phrase matched at ``position``, if it is one."""
@@ -290,6 +302,30 @@ class Reader:
         return "ULN" if (match.lastgroup or "").startswith("ULN") else "LLN"
 
 
+def shared_reference(
+    view: str, dangling: re.Pattern[str], quantities: list[_Q], end_of: Callable[[_Q], int],
+    relative_of: Callable[[_Q], RelativeTo | None],
+) -> list[tuple[_Q, int, RelativeTo]]:
+    """Quantities written "2x" with no reference, and the reference their list names.
+
+    The reference is the one the other quantities of the criterion are written with,
+    when they name only one (ULN, or LLN).  Returns each such quantity, where its
+    multiplier ends, and the reference.  Both readers call this: the rules with their
+    quantities, verification with its scan's.
+    """
+    named = [(q, r) for q in quantities if (r := relative_of(q)) is not None]
+    if not named or len({r for _q, r in named}) != 1:
+        return []
+    reference = named[0][1]
+    found: list[tuple[_Q, int, RelativeTo]] = []
+    for q in quantities:
+        if relative_of(q) is None:
+            m = dangling.match(view, end_of(q))
+            if m is not None and m.end() > end_of(q):
+                found.append((q, m.end(), reference))
+    return found
+
+
 def _relative(data: Patterns) -> tuple[str, str]:
     multiplier = "|".join(data.multipliers)
     parts = []
@@ -305,13 +341,21 @@ def _relative(data: Patterns) -> tuple[str, str]:
 
 
 def _repair_hint(patterns: list[str], repair: re.Pattern[str]) -> re.Pattern[str]:
-    """A character class found wherever one of ``patterns`` matches (else ``repair``)."""
-    starts = [start_class(pattern) for pattern in patterns]
-    if not starts:
-        return re.compile(r"(?!)")
-    if any(first is None for first in starts):
-        return repair
-    return re.compile("|".join(first for first in starts if first is not None))
+    """A regex found wherever one of ``patterns`` matches (else ``repair`` itself).
+
+    A garble's first character, or for a repair of words ("twice the ULN") one of the
+    words every match holds: a letter that starts a word is found everywhere.
+    """
+    hints: list[str] = []
+    for pattern in patterns:
+        first = start_class(pattern)
+        words = required_words(pattern)
+        if first is not None and re.search(r"[A-Za-z]", first) and words:
+            first = "(?i:" + "|".join(re.escape(w) for w in sorted(words)) + ")"
+        if first is None:
+            return repair
+        hints.append(first)
+    return re.compile("|".join(hints)) if hints else re.compile(r"(?!)")
 
 
 def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
@@ -351,6 +395,9 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         after=re.compile(r"\s*" + after, re.IGNORECASE),
         relative=re.compile(relative, re.IGNORECASE),
         limit=limit,
+        dangling=re.compile(
+            r"\s*(?:" + "|".join(data.multipliers) + r")(?=\s*(?:[,;)]|(?:and|or)\b|$))", re.I
+        ),
         limit_words=required_words(limit.pattern, limit.flags),
         normal_range=re.compile(data.normal_range),
         power=re.compile(data.power),

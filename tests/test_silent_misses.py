@@ -5,7 +5,11 @@
   explained away as a dose by its unit ("FEV1 > 0.8 L");
 * "y.o." after the number did not name age ("≥18 y.o.": read as a duration);
 * "< the LLN" without a number sat inside the evidence of the absolute limit after it,
-  so nothing accounted for it (now read by the rules as 1 x LLN, as verification reads it).
+  so nothing accounted for it (now read by the rules as 1 x LLN, as verification reads it);
+* a chained comparison "18 <Age <80" kept only its second limit, and the first value was
+  covered by nothing that either reader saw (now one range, in both);
+* a multiple of the ULN written as a word ("> twice the ULN") held no digit, so the
+  criterion was accepted with nothing read.
 """
 
 from __future__ import annotations
@@ -89,3 +93,38 @@ def test_an_equals_sign_on_a_score_may_be_a_lost_comparator(text: str, status: s
     crit = criterion(text, "Exclusion")
     assert crit.status == status
     assert ("comparator-unclear" in {f.code for f in crit.findings}) == (status != "accepted")
+
+
+def test_a_chained_comparison_keeps_both_ends() -> None:
+    # LCT NCT03921983
+    crit = criterion("18 <Age <80 years old")
+    [age] = crit.constraints
+    assert age.lower is not None and (age.lower.value, age.lower.inclusive) == (18, False)
+    assert age.upper is not None and (age.upper.value, age.upper.inclusive) == (80, False)
+    assert (age.variable, age.unit, crit.status) == ("age", "a", "accepted")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Chia NCT00305097 exc (a variable outside the catalog: read, for review)
+        ("Abnormal hepatic function (liver function test > twice the normal range)",
+         ("other", 2.0, False, "ULN", "needs_review")),
+        ("ALT > twice the ULN", ("alt", 2.0, False, "ULN", "accepted")),
+        ("ALT ≤ Thrice the Upper limit of normal", ("alt", 3.0, True, "ULN", "accepted")),
+    ],
+)
+def test_a_multiple_of_the_uln_written_as_a_word_is_read(
+    text: str, expected: tuple[str, float, bool, str, str]
+) -> None:
+    crit = criterion(text, "Exclusion")
+    [c] = crit.constraints
+    lower, upper = c.lower, c.upper
+    bound = lower if lower is not None else upper
+    assert bound is not None
+    assert (c.variable, bound.value, bound.inclusive, c.relative_to, crit.status) == expected
+
+
+def test_twice_as_a_frequency_is_no_limit() -> None:
+    crit = criterion("Mesalamine twice daily", "Exclusion")
+    assert (crit.status, crit.constraints) == ("accepted", [])

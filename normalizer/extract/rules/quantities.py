@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...models import RelativeTo
-from ...reader import GLUED_TO_WORD
+from ...reader import GLUED_TO_WORD, shared_reference
 from ...regex_start import fast_start
 from .contexts import Note
 from .lexicon import Lexicon
@@ -114,6 +114,14 @@ class Quantities:
             quantities.append(q)
         quantities.extend(self.implicit(view, notes, compared, quantities))
         quantities.sort(key=lambda q: q.start)
+        for q, end, reference in shared_reference(
+            view,
+            self._lex.reader.dangling,
+            [q for q in quantities if q.unit is None],
+            lambda q: q.end,
+            lambda q: q.relative,
+        ):
+            q.relative, q.end = reference, end  # "Bilirubin <2x, ... <2x ULN"
         return quantities, [m.span() for m in numbers], [m.span() for m in words]
 
     def implicit(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from ...models import RelativeTo
+from ...reader import shared_reference
 from ..lexicon import load_evidence
 from .model import Op, Quantity, Reading, Scan, _lexicon
 from .tokens import _implicit_limits, _number_tokens, _quantity, _word_quantities
@@ -84,6 +86,20 @@ def _chained(view: str, quantities: list[Quantity]) -> None:
             continue
         a.op, a.phrase = _FLIP[meaning.op], first.group().strip()
         _share_unit(a, b)
+
+
+def _relative_of(q: Quantity) -> RelativeTo | None:
+    return next((r.relative for r in q.readings if r.relative is not None), None)
+
+
+def _shared_reference(view: str, quantities: list[Quantity]) -> None:
+    """'Bilirubin <2x, AST <3x, creatinine <2x ULN': a multiple of the list's reference."""
+    plain = [q for q in quantities if not q.implicit and all(r.unit is None for r in q.readings)]
+    for q, end, reference in shared_reference(
+        view, _lexicon().dangling, plain, lambda q: q.stop, _relative_of
+    ):
+        q.readings = q.readings + [Reading(v, None, reference) for v in q.values()]
+        q.stop = end
 
 
 def _named_between(view: str, start: int, end: int) -> bool:
@@ -241,6 +257,7 @@ def scan(text: str) -> Scan:
     quantities += _word_quantities(view, text, quantities)
     quantities += _implicit_limits(view, text, quantities)
     quantities.sort(key=lambda q: q.start)
+    _shared_reference(view, quantities)
     _comparators(view, quantities)
     _chained(view, quantities)
     _ranges_and_lists(view, quantities)
