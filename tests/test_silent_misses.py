@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Criterion
+from normalizer.models import Bound, Criterion
 from normalizer.pipeline import normalize_text
 
 
@@ -128,3 +128,35 @@ def test_a_multiple_of_the_uln_written_as_a_word_is_read(
 def test_twice_as_a_frequency_is_no_limit() -> None:
     crit = criterion("Mesalamine twice daily", "Exclusion")
     assert (crit.status, crit.constraints) == ("accepted", [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fever ≥ 38.0 °C oral or ≥ 38.5 °C rectal",  # the issue's phrase (none in the dev split)
+        "Fever (temperature ≥ 38.3 °C axillary or ≥ 38.8 °C rectal)",
+    ],
+)
+def test_a_temperature_per_site_is_one_qualified_limit_each(text: str) -> None:
+    crit = criterion(text, "Exclusion")
+    assert [(c.variable, c.qualifier) for c in crit.constraints] == [
+        ("temperature", text.split("°C ")[1].split()[0].rstrip(")")),
+        ("temperature", "rectal"),
+    ]
+    assert crit.status == "needs_review"  # qualified limits wait for a curator
+
+
+def test_a_range_with_a_unit_on_each_end_is_read_in_both() -> None:
+    # Chia NCT02227992 inc (dev)
+    crit = criterion("ii) The next 4 subjects to be enrolled will be subjects aged =28 days to "
+                     "<1 year.")
+    assert [(c.variable, c.lower, c.upper, c.unit) for c in crit.constraints] == [
+        ("age", Bound(value=28, inclusive=True), None, "d"),
+        ("age", None, Bound(value=1, inclusive=False), "a"),
+    ]
+
+
+def test_a_two_sided_exclusion_shares_its_unit() -> None:
+    # the issue's phrase: one unit after the second limit is both limits' unit
+    crit = criterion("neutrophils < 1,000 or > 15,000/µL", "Exclusion")
+    assert [(c.variable, c.unit) for c in crit.constraints] == [("anc", "/uL"), ("anc", "/uL")]

@@ -366,6 +366,24 @@ def test_a_range_needs_both_numbers() -> None:
     assert "keeps only ≥ 18" in message(crit, "comparator-mismatch")
 
 
+# Chia NCT02227992 inc (dev): a range with a unit of time on each end is two constraints,
+# one per unit; each end is its own evidence, so losing one leaves its number unread
+TWO_UNITS = "subjects aged =28 days to <1 year"
+
+
+def test_a_range_with_a_unit_on_each_end_is_two_constraints() -> None:
+    both = [
+        C("age", "aged =28 days", lower=ge(28), unit="d"),
+        C("age", "<1 year", upper=Bound(value=1, inclusive=False), unit="a"),
+    ]
+    crit = verified(Case(TWO_UNITS, both))
+    assert "comparator-mismatch" not in codes(crit) and "unparsed-number" not in codes(crit)
+    assert codes(crit) == {"comparator-unclear"}  # the '=' before 28: a lost ≥ or ≤
+    for kept in both:
+        crit = verified(Case(TWO_UNITS, [kept]))
+        assert "unparsed-number" in codes(crit), kept
+
+
 def test_uln_added_where_the_text_has_none() -> None:
     crit = verified(
         Case(SEED_000_INC_8, [C("hemoglobin", "HB ≥90g/L", lower=ge(90), relative_to="ULN")])

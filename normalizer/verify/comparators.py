@@ -95,6 +95,13 @@ def _group_text(q: Quantity, sc: Scan) -> str:
     return f"{kind} {quote(sc.text[start:end])}"
 
 
+def _own_units(q: Quantity, partner: Quantity) -> bool:
+    """Each end of a range written with a unit of its own, and the two differ."""
+    mine = {r.unit for r in q.readings if r.unit is not None}
+    theirs = {r.unit for r in partner.readings if r.unit is not None}
+    return bool(mine) and bool(theirs) and mine.isdisjoint(theirs)
+
+
 def _judge(
     c: Constraint,
     side: str,
@@ -136,6 +143,8 @@ def _judge(
         if og is None or og.quantity is not partner:
             if og is None and (c.upper if lower else c.lower) is not None:
                 return  # the other bound failed grounding and is reported there
+            if og is None and _own_units(q, partner):
+                return  # "6 months to 17 years": one constraint for each end's unit
             wrong.append(f"the evidence reads {group}, but the constraint keeps only {said}")
         return
     op = q.op

@@ -36,6 +36,19 @@ _CLAUSE_MARK = re.compile(r"[,;]")
 _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re.IGNORECASE)
 
 
+def _share_unit(first: Limit, second: Limit) -> None:
+    """"< 1,000 or > 15,000/µL": two limits on one variable written with one unit."""
+    if (
+        first.unit is None
+        and first.relative is None
+        and second.unit is not None
+        and second.relative is None
+        and not first.ranged
+        and first.pair is None
+    ):
+        first.unit = second.unit
+
+
 class Binder:
     """Binds the limits of one criterion view to their variables."""
 
@@ -67,7 +80,11 @@ class Binder:
                     readings.extend(pair)
                     previous = pair[-1]
                     continue
-                if limit.unit is None and limit.pair.value not in _OUT_OF:
+                if (
+                    limit.unit is None
+                    and limit.pair.value not in _OUT_OF
+                    and not self._out_of_scale(limit, mentions, floor)
+                ):
                     if limit.quantities[0].value != 1:
                         continue  # a ratio, not a value: visual acuity "20/40"
                     limit = self._dilution(limit)  # a titre "> 1/40" is a dilution of 40
@@ -83,6 +100,8 @@ class Binder:
                     previous.limit.end = max(previous.limit.end, closing(view, limit.end))
                     continue
                 reading = self._inherit(view, previous, limit, link)
+                if reading is not None and link == "plain":
+                    _share_unit(previous.limit, limit)
             if reading is None:
                 reading = self._implied(view, limit, floor)
             if reading is None:
@@ -119,6 +138,15 @@ class Binder:
             if before[-1].end <= cmp.start and cmp.end <= note.start:
                 gap = gap.replace(view[cmp.start : cmp.end], " ")
         return self._lex.filler_gap.fullmatch(gap) is not None
+
+    def _out_of_scale(self, limit: Limit, mentions: list[Mention], floor: int) -> bool:
+        """'GCS 15/15', 'MMSE 24/30': B of A/B is the top of the scale named before it."""
+        assert limit.pair is not None
+        named = [m for m in mentions if floor <= m.start and m.end <= limit.start]
+        if not named:
+            return False
+        var = self._catalog.get(named[-1].variable)
+        return var is not None and var.kind == "score" and var.possible[1] == limit.pair.value
 
     def _own(self, view: str, limit: Limit, mentions: list[Mention], floor: int) -> Reading | None:
         """The limit's own variables: mentions before it in its clause, or right after."""

@@ -122,21 +122,32 @@ class Emitter:
             start, end = limit.start, limit.end
             if target.start != NOWHERE:
                 start, end = min(start, target.start), max(end, target.end)
-            out.constraints.append(
-                Constraint(
-                    variable=target.variable,
-                    label=target.label or text[target.start : target.end],
-                    lower=lower,
-                    upper=upper,
-                    unit=unit,
-                    relative_to=limit.relative,
-                    qualifier=reading.qualifier,
-                    evidence=(offset + start, offset + end),
-                    extracted_by=["rules"],
+            label = target.label or text[target.start : target.end]
+            ends = [(lower, upper, unit, start, end)]
+            if limit.upper_unit is not None and unit is not None:
+                # one unit each, and each end its own evidence: a constraint dropped
+                # leaves its number uncovered (verification then says so)
+                middle = limit.quantities[0].end
+                ends = [
+                    (lower, None, unit, start, middle),
+                    (None, upper, limit.upper_unit, limit.quantities[1].start, end),
+                ]
+            for low, high, end_unit, first, last in ends:
+                out.constraints.append(
+                    Constraint(
+                        variable=target.variable,
+                        label=label,
+                        lower=low,
+                        upper=high,
+                        unit=end_unit,
+                        relative_to=limit.relative,
+                        qualifier=reading.qualifier,
+                        evidence=(offset + first, offset + last),
+                        extracted_by=["rules"],
+                    )
                 )
-            )
-            index = len(out.constraints) - 1
-            out.findings.extend(finding(code, message, index) for code, message in findings)
+                index = len(out.constraints) - 1
+                out.findings.extend(finding(code, message, index) for code, message in findings)
 
     def _lost_side(
         self, view: str, limit: Limit, var: Variable | None, section: Section

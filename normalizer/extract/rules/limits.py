@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ...models import Bound, RelativeTo
 from ...reader import Mention
+from ...units.conversion import convert
 from .lexicon import Comparator, Lexicon
 from .quantities import Quantity
 
@@ -47,6 +48,9 @@ class Limit:
     equivalents: list[Quantity] = field(default_factory=list)
     pair: Quantity | None = None  # B of "A/B"
     named_in: tuple[int, int] | None = None  # "18 ≤ age ≤ 75": where the variable is named
+    upper_unit: str | None = None
+    """A range with a unit of time on each end ("6 months to 17 years"): the upper end's
+    unit (``unit`` is the lower end's); emitted as two one-sided constraints."""
 
     @property
     def explicit(self) -> bool:
@@ -66,6 +70,15 @@ class Limit:
 
 RANGE_END = Comparator("le", None, False)
 """The comparator of a bare value that closes a range ("between ages >=18 and 65")."""
+
+
+def _above(q: Quantity, r: Quantity) -> bool:
+    """Whether ``q`` is more than ``r``: in years when each has a unit of time of its own."""
+    if q.unit and r.unit and q.unit != r.unit:
+        low, high = convert(q.value, q.unit, "age"), convert(r.value, r.unit, "age")
+        if low is not None and high is not None:
+            return low > high  # "28 days to < 18 years"
+    return q.value > r.value
 
 
 def bounds(op: str, value: float) -> tuple[Bound | None, Bound | None]:
@@ -150,6 +163,8 @@ class Limits:
                     relative=q.relative or r.relative,
                     ranged=True,
                 )
+                if q.unit and r.unit and q.unit != r.unit:
+                    limit.upper_unit = r.unit
                 tail = self.after(view, r.end)
                 if tail is not None and tail.meaning.implies:
                     limit.end = tail.end  # "18 to 65 years old"
@@ -252,12 +267,13 @@ class Limits:
             if upper.meaning.op not in ("le", "lt"):
                 return None
             gap = view[q.end : upper.start] + view[upper.end : r.start]
-        if self._lex.range_gap.fullmatch(gap) is None or q.value > r.value:
+        if self._lex.range_gap.fullmatch(gap) is None or _above(q, r):
             return None
-        if (q.unit and r.unit and q.unit != r.unit) or (
+        times = self._lex.reader.time_units
+        if (q.unit and r.unit and q.unit != r.unit and not {q.unit, r.unit} <= times) or (
             q.relative and r.relative and q.relative != r.relative
         ):
-            return None
+            return None  # a unit of time on each end is one range: "6 months to 17 years"
         if gap.strip().lower() == "and" and not self._lex.range_opener.search(view, 0, q.start):
             return None
         return r, upper.meaning if upper else None
