@@ -111,6 +111,11 @@ def test_a_chained_comparison_keeps_both_ends() -> None:
         ("Abnormal hepatic function (liver function test > twice the normal range)",
          ("other", 2.0, False, "ULN", "needs_review")),
         ("ALT > twice the ULN", ("alt", 2.0, False, "ULN", "accepted")),
+        # Chia NCT03026088 exc and LCT NCT03920436: accepted with nothing read before
+        ("Serum creatinine > twice the upper limit of the normal range",
+         ("creatinine", 2.0, False, "ULN", "accepted")),
+        ("Serum Alanine Aminotransferase (ALT) > triple the upper limit of the normal range; "
+         "and/or", ("alt", 3.0, False, "ULN", "accepted")),
         ("ALT ≤ Thrice the Upper limit of normal", ("alt", 3.0, True, "ULN", "accepted")),
     ],
 )
@@ -160,3 +165,27 @@ def test_a_two_sided_exclusion_shares_its_unit() -> None:
     # the issue's phrase: one unit after the second limit is both limits' unit
     crit = criterion("neutrophils < 1,000 or > 15,000/µL", "Exclusion")
     assert [(c.variable, c.unit) for c in crit.constraints] == [("anc", "/uL"), ("anc", "/uL")]
+
+
+def test_two_limits_as_multiples_of_the_highest_reference_value() -> None:
+    # LCT NCT03920436: was accepted with nothing read
+    crit = criterion("aspartate aminotransferase (AST) or alanine aminotransferase (ALT) more "
+                     "than twice the highest reference value", "Exclusion")
+    assert [(c.variable, c.relative_to) for c in crit.constraints] == [
+        ("ast", "ULN"), ("alt", "ULN")]
+    assert all(c.lower == Bound(value=2, inclusive=False) for c in crit.constraints)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Steroids less than 0.5 mg/kg/day prednisone",  # Chia NCT02510404 inc
+        "Unable to wean steroids to ≤0.5 mg/kg/day prednisone.",  # Chia NCT02510404 exc
+    ],
+)
+def test_a_steroid_dose_the_rules_cannot_read_goes_to_review(text: str) -> None:
+    # the dose is the named variable's limit (in mg/kg/day, which its mg/d does not take):
+    # it was explained away as a drug dose and the criterion accepted with nothing read
+    crit = criterion(text)
+    assert crit.status == "needs_review"
+    assert "unparsed-number" in {f.code for f in crit.findings}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
 from ...catalog import Catalog, Variable
 from ...findings import finding
@@ -210,8 +211,14 @@ class Emitter:
         notes: list[Note],
         used: list[tuple[int, int]],
         out: Extraction,
+        dosed: Sequence[int] = (),
     ) -> None:
-        """A note for every number no constraint used; unexplained ones make it incomplete."""
+        """A note for every number no constraint used; unexplained ones make it incomplete.
+
+        ``dosed``: where names of catalog variables measured as doses end ("steroids
+        less than 0.5 mg/kg/day"): a dose after one, in its clause, is that variable's
+        limit, which the rules could not read; it is left unexplained (to review).
+        """
         fallbacks: list[Note] | None = None
         covered = _Cover(used)
         for start, end in numbers:
@@ -226,6 +233,11 @@ class Emitter:
                 reason = next((n.reason for n in fallbacks if n.start <= start < n.end), None)
             if reason is None:
                 reason = self._unit_reason(view, start)
+                if reason == "dose" and any(
+                    0 <= start - end <= _DOSE_REACH and not _CLAUSE_END.search(view, end, start)
+                    for end in dosed
+                ):
+                    reason = None
             if reason is None:
                 reason = "other"
                 out.complete = False
@@ -269,6 +281,9 @@ class Emitter:
             return "temporal"
         return None
 
+
+_DOSE_REACH = 40  # characters from a dose variable's name to its value
+_CLAUSE_END = re.compile(r"[;.]\s")
 
 _OWN_COMPARATOR = re.compile(
     r"(?:[<>≤≥≦≧]=?|=<|=>|\b(?:than|at least|at most|no more than|no less than|up to|over|above|"

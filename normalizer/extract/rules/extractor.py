@@ -106,9 +106,15 @@ class RulesExtractor:
             limit = reading.limit
             used.extend((q.start, q.end) for q in (*limit.quantities, *limit.equivalents))
             self._emitter.emit(text, view, offset, reading, extraction, section)
-        self._emitter.explain(view, offset, numbers, notes, used, extraction)
+        dosed = [m.end for m in mentions if self._doses(m.variable)]
+        self._emitter.explain(view, offset, numbers, notes, used, extraction, dosed)
         self._emitter.explain_words(offset, words, notes, used, extraction)
         return extraction
+
+    def _doses(self, variable: str) -> bool:
+        """A catalog variable measured in a dose unit (steroid_dose: mg/d)."""
+        var = self._catalog.get(variable)
+        return var is not None and var.canonical_unit in self._lex.dose_units
 
     def _names_limit(self, view: str) -> bool:
         reader = self._lex.reader
