@@ -202,6 +202,8 @@ class Reader:
     """Found wherever :attr:`repair` matches (the characters repairs start with): searched
     first, because ``re`` finds a character class fast and the repairs' lookbehinds slowly."""
     repair_chars: dict[str, str]
+    repair_words: tuple[str, ...]
+    """Lower-case words one of which a repair of words holds ("twice"): looked for too."""
     comparators: dict[tuple[str, str], Comparator]
     before: re.Pattern[str]
     """A comparator phrase written before its value."""
@@ -259,7 +261,10 @@ class Reader:
         if known is not None:
             return str(known)
         original = text
-        if self.repair_chars and self.repair_hint.search(text):
+        if self.repair_chars and (
+            self.repair_hint.search(text)
+            or (self.repair_words and any(w in text.lower() for w in self.repair_words))
+        ):
             text = self.repair.sub(self._repaired, text)
         view = text.translate(self.table)
         if "\\" in view:
@@ -340,22 +345,28 @@ def _relative(data: Patterns) -> tuple[str, str]:
     return r"\s*(?:" + "|".join(parts) + ")", "|".join(plain)
 
 
-def _repair_hint(patterns: list[str], repair: re.Pattern[str]) -> re.Pattern[str]:
-    """A regex found wherever one of ``patterns`` matches (else ``repair`` itself).
+def _repair_hint(
+    patterns: list[str], repair: re.Pattern[str]
+) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """Where ``patterns`` may match: a character class and lower-case words.
 
-    A garble's first character, or for a repair of words ("twice the ULN") one of the
-    words every match holds: a letter that starts a word is found everywhere.
+    A garble's first character (``re`` finds a class fast); for a repair of words
+    ("twice the ULN"), one of the words every match holds, looked for in the lower-case
+    text (a letter that starts a word is found everywhere).  ``repair`` itself when a
+    pattern says neither.
     """
-    hints: list[str] = []
+    firsts: list[str] = []
+    words: set[str] = set()
     for pattern in patterns:
         first = start_class(pattern)
-        words = required_words(pattern)
-        if first is not None and re.search(r"[A-Za-z]", first) and words:
-            first = "(?i:" + "|".join(re.escape(w) for w in sorted(words)) + ")"
-        if first is None:
-            return repair
-        hints.append(first)
-    return re.compile("|".join(hints)) if hints else re.compile(r"(?!)")
+        held = required_words(pattern)
+        if first is not None and re.search(r"[A-Za-z]", first) and held:
+            words |= held
+        elif first is not None:
+            firsts.append(first)
+        else:
+            return repair, ()
+    return re.compile("|".join(firsts) or r"(?!)"), tuple(sorted(words))
 
 
 def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
@@ -383,12 +394,14 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         blocker = re.compile(r"(?!)")
     repair = re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs)))
     limit = fast_start(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE)
+    hint, hint_words = _repair_hint([r.pattern for r in data.repairs], repair)
     return Reader(
         version=data.version,
         table=str.maketrans(data.translate),
         escape=re.compile(r"\\(?=[" + re.escape(data.escapes) + "])"),
         repair=repair,
-        repair_hint=_repair_hint([r.pattern for r in data.repairs], repair),
+        repair_hint=hint,
+        repair_words=hint_words,
         repair_chars={f"r{i}": r.char for i, r in enumerate(data.repairs)},
         comparators=comparators,
         before=fast_start(r"(?:(?<!\w)(?=\w)|(?!\w))" + before, re.IGNORECASE),
