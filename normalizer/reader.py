@@ -202,8 +202,9 @@ class Reader:
     """Found wherever :attr:`repair` matches (the characters repairs start with): searched
     first, because ``re`` finds a character class fast and the repairs' lookbehinds slowly."""
     repair_chars: dict[str, str]
-    repair_words: tuple[str, ...]
-    """Lower-case words one of which a repair of words holds ("twice"): looked for too."""
+    repair_words: re.Pattern[str] | None
+    """Words one of which a repair of words holds, without their first letter, in lower
+    and upper case ("wice", "WICE": "twice", "Twice", "TWICE"): looked for too."""
     comparators: dict[tuple[str, str], Comparator]
     before: re.Pattern[str]
     """A comparator phrase written before its value."""
@@ -263,7 +264,7 @@ class Reader:
         original = text
         if self.repair_chars and (
             self.repair_hint.search(text)
-            or (self.repair_words and any(w in text.lower() for w in self.repair_words))
+            or (self.repair_words is not None and self.repair_words.search(text))
         ):
             text = self.repair.sub(self._repaired, text)
         view = text.translate(self.table)
@@ -347,13 +348,14 @@ def _relative(data: Patterns) -> tuple[str, str]:
 
 def _repair_hint(
     patterns: list[str], repair: re.Pattern[str]
-) -> tuple[re.Pattern[str], tuple[str, ...]]:
+) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """Where ``patterns`` may match: a character class and lower-case words.
 
     A garble's first character (``re`` finds a class fast); for a repair of words
-    ("twice the ULN"), one of the words every match holds, looked for in the lower-case
-    text (a letter that starts a word is found everywhere).  ``repair`` itself when a
-    pattern says neither.
+    ("twice the ULN"), one of the words every match holds, without its first letter (so
+    that "Twice" holds it too) and in upper case: substrings ``str`` finds fast (a letter
+    that starts a word is found everywhere).  ``repair`` itself when a pattern says
+    neither.
     """
     firsts: list[str] = []
     words: set[str] = set()
@@ -365,8 +367,11 @@ def _repair_hint(
         elif first is not None:
             firsts.append(first)
         else:
-            return repair, ()
-    return re.compile("|".join(firsts) or r"(?!)"), tuple(sorted(words))
+            return repair, None
+    tails = {w[1:] for w in words if len(w) > 3} | {w for w in words if len(w) <= 3}
+    every = sorted(tails | {t.upper() for t in tails})
+    found = re.compile("|".join(re.escape(w) for w in every)) if every else None
+    return re.compile("|".join(firsts) or r"(?!)"), found
 
 
 def compile_reader(data: Patterns, catalog: Catalog) -> Reader:

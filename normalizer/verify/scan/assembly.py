@@ -92,8 +92,18 @@ def _relative_of(q: Quantity) -> RelativeTo | None:
     return next((r.relative for r in q.readings if r.relative is not None), None)
 
 
+def _names_a_reference(quantities: list[Quantity]) -> bool:
+    for q in quantities:
+        for r in q.readings:
+            if r.relative is not None:
+                return True
+    return False
+
+
 def _shared_reference(view: str, quantities: list[Quantity]) -> None:
     """'Bilirubin <2x, AST <3x, creatinine <2x ULN': a multiple of the list's reference."""
+    if not _names_a_reference(quantities):
+        return  # nothing to share
     plain = [q for q in quantities if not q.implicit and all(r.unit is None for r in q.readings)]
     for q, end, reference in shared_reference(
         view, _lexicon().dangling, plain, lambda q: q.stop, _relative_of
