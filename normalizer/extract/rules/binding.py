@@ -16,7 +16,7 @@ import re
 
 from ...catalog import Catalog
 from ...models import Bound
-from ...reader import Mention
+from ...phrases import Mention
 from ...units import dimensionality, unit_fits
 from .contexts import Note
 from .lexicon import Lexicon

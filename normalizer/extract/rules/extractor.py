@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 
 from ...catalog import Catalog, load_catalog
 from ...models import Section
-from ...reader import Mentions
+from ...phrases import Mentions
 from ...units import to_ucum
 from ..base import CriterionInput, Extraction
 from .binding import Binder

@@ -18,16 +18,8 @@ from functools import cache
 from typing import Any
 
 from ...patterns import Comparator, Op, Patterns, load_patterns
-from ...reader import (
-    Mention,
-    Mentions,
-    Reader,
-    compile_reader,
-    load_reader,
-    phrase_key,
-    trie_regex,
-    words_regex,
-)
+from ...phrases import Mention, Mentions, phrase_key, trie_regex, words_regex
+from ...reader import Reader, compile_reader, load_reader
 from ...regex_cache import remembered
 from ...regex_start import fast_start
 from ..base import NumberReason

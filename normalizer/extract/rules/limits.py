@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ...models import Bound, RelativeTo
-from ...reader import Mention
+from ...phrases import Mention
 from ...units.conversion import convert
 from .lexicon import Comparator, Lexicon
 from .quantities import Quantity

@@ -14,7 +14,7 @@ from collections import Counter
 
 from ...catalog import Catalog
 from ...models import Bound
-from ...reader import Mention
+from ...phrases import Mention
 from .lexicon import Lexicon
 from .limits import Limit
 from .naming import NOWHERE, Reading

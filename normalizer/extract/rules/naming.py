@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...reader import Mention, Mentions
+from ...phrases import Mention, Mentions
 from .lexicon import Lexicon
 from .limits import Limit
 from .quantities import NEXT_WORD, Quantities

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...models import RelativeTo
-from ...reader import GLUED_TO_WORD, shared_reference
+from ...phrases import GLUED_TO_WORD
+from ...reader import shared_reference
 from ...regex_start import fast_start
 from .contexts import Note
 from .lexicon import Lexicon

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from ...catalog import load_catalog
-from ...reader import glued_to_word
+from ...phrases import glued_to_word
 from ...units import to_ucum
 from ..lexicon import load_evidence
 from .model import Quantity, Reading, _lexicon

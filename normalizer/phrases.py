@@ -1,0 +1,161 @@
+"""Phrases in criteria text: literal words and names compiled to regexes, and mentions.
+
+The pieces the reader (:mod:`normalizer.reader`) is built from: a character trie of
+phrases as one regex (longest first), the lookup key of a matched phrase, the
+lookbehinds for a number glued to the word before it ("greater than100"), and the
+finder of catalog variables named in the text (:class:`Mentions`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .regex_start import fast_start
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+__all__ = [
+    "GLUED_TO_WORD",
+    "GLUED_WORDS",
+    "Mention",
+    "Mentions",
+    "glued_to_word",
+    "phrase_key",
+    "trie_regex",
+    "words_regex",
+]
+
+_BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
+GLUED_WORDS = ("than", "least", "most", "or", "and", "to")
+
+
+def glued_to_word(over: str = "") -> str:
+    r"""Lookbehinds for a number glued to the comparator, list or range word before it.
+
+    "greater than100", "ASA 1 or2", "18 to75 years": both the extractor's and
+    verification's number patterns read such a number, so a list's glued last item is
+    never lost from a reading that then looks whole ("ASA 1 or2" read as ASA 1).
+    ``over`` is what the lookbehinds reach over: written after the number's first digit
+    (``over=r"\d"``), a pattern can start with that digit, which ``re`` searches for
+    far faster than a pattern that starts with lookbehinds.
+    """
+    return "|".join(rf"(?<=\b{word}{over})" for word in GLUED_WORDS)
+
+
+GLUED_TO_WORD = glued_to_word()
+"""The lookbehinds of :func:`glued_to_word` for a pattern that starts with them."""
+
+_Trie = dict[str, "_Trie"]
+
+
+def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) -> str:
+    """One regex matching any of ``phrases``, longest first, built as a character trie.
+
+    A blank in a phrase matches the regex ``blank``; ``end(phrase)`` is appended
+    where a phrase ends (a word-edge guard, or nothing).
+    """
+    root: _Trie = {}
+    for phrase in phrases:
+        node = root
+        for char in re.sub(r"\s+", _BLANK, phrase.strip()):
+            node = node.setdefault(char, {})
+        node[""] = {phrase.strip(): {}}  # the phrase, for its end guard
+
+    def emit(node: _Trie, last: str) -> str:
+        branches = [
+            (blank if char == _BLANK else re.escape(char)) + emit(child, char)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if "" in node:
+            branches.append(end(next(iter(node[""]))))
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(root, "")
+
+
+def phrase_key(text: str) -> str:
+    """Lookup key of a matched phrase: lower case, no blanks or hyphens."""
+    return re.sub(r"[\s\-]+", "", text.lower())
+
+
+def words_regex(words: Iterable[str]) -> str:
+    """Literal words or phrases as one alternation, longest first, blanks flexible."""
+    longest_first = sorted(set(words), key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A variable named in the text: ``view[start:end]``."""
+
+    start: int
+    end: int
+    variable: str
+
+
+class Mentions:
+    """Finds catalog variables in text with one compiled pattern.
+
+    Names match case-insensitively (blanks and hyphens interchangeable, an optional
+    plural ``s``), abbreviations case-sensitively as whole tokens; the longest form
+    wins.  A name followed by a blocker word ("weight loss") is not a mention.
+    """
+
+    def __init__(self, catalog: Catalog, blocker: re.Pattern[str]) -> None:
+        self._names: dict[str, str] = {}
+        self._abbreviations: dict[str, str] = {}
+        for var in catalog.variables:
+            for name in var.names:
+                self._names.setdefault(phrase_key(name), var.id)
+            for abbr in var.abbreviations:
+                self._abbreviations.setdefault(_key_case(abbr), var.id)
+        names = trie_regex(
+            (" ".join(re.split(r"[\s\-]+", n.lower())) for v in catalog.variables for n in v.names),
+            r"[\s\-]*",
+            lambda _: "",
+        )
+        abbreviations = trie_regex(
+            (a for v in catalog.variables for a in v.abbreviations), r"[\s\-]*", lambda _: ""
+        )
+        self._pattern = fast_start(
+            rf"(?<![\w])(?:(?P<name>(?i:{names})(?i:e?s)?)|(?P<abbr>{abbreviations}))(?![A-Za-z])"
+        )
+        self._blocker = blocker
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The pattern of every name and abbreviation (no blocker, no lookup)."""
+        return self._pattern
+
+    def find(self, view: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        """Every mention in ``view[start:end]``, left to right."""
+        found: list[Mention] = []
+        stop = len(view) if end is None else end
+        for match in self._pattern.finditer(view, start, stop):
+            if self._blocker.match(view, match.end()):
+                continue
+            var = self.lookup(match.group(), match.lastgroup == "abbr")
+            if var is not None:
+                found.append(Mention(match.start(), match.end(), var))
+        return found
+
+    def lookup(self, text: str, abbreviation: bool) -> str | None:
+        """The variable id of a matched form."""
+        if abbreviation:
+            return self._abbreviations.get(_key_case(text))
+        key = phrase_key(text)
+        for candidate in (key, key[:-1], key[:-2]):
+            if candidate in self._names:
+                return self._names[candidate]
+        return None
+
+
+def _key_case(text: str) -> str:
+    return re.sub(r"[\s\-]+", "", text)
