@@ -73,6 +73,10 @@ class RulesExtractor:
         links = Links(self._lex, self._catalog)
         self._binder = Binder(self._lex, self._catalog, self._limits, self._names, links)
         self._emitter = Emitter(self._lex, self._catalog, self._contexts, self._quantities)
+        # variables measured in a dose unit (steroid_dose: mg/d): a dose after one is theirs
+        self._dose_variables = frozenset(
+            v.id for v in self._catalog.variables if v.canonical_unit in self._lex.dose_units
+        )
 
     def extract(self, criteria: Sequence[CriterionInput]) -> list[Extraction]:
         """Return one :class:`Extraction` per criterion, in order."""
@@ -106,15 +110,10 @@ class RulesExtractor:
             limit = reading.limit
             used.extend((q.start, q.end) for q in (*limit.quantities, *limit.equivalents))
             self._emitter.emit(text, view, offset, reading, extraction, section)
-        dosed = [m.end for m in mentions if self._doses(m.variable)]
+        dosed = [m.end for m in mentions if m.variable in self._dose_variables]
         self._emitter.explain(view, offset, numbers, notes, used, extraction, dosed)
         self._emitter.explain_words(offset, words, notes, used, extraction)
         return extraction
-
-    def _doses(self, variable: str) -> bool:
-        """A catalog variable measured in a dose unit (steroid_dose: mg/d)."""
-        var = self._catalog.get(variable)
-        return var is not None and var.canonical_unit in self._lex.dose_units
 
     def _names_limit(self, view: str) -> bool:
         reader = self._lex.reader

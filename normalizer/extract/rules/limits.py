@@ -207,8 +207,8 @@ class Limits:
         first = next((c for c in cmps if c.start >= q.end), None)
         if first is None or first.end > r.start or view[q.end : first.start].strip():
             return None
-        second = self._cmp_before(view, r, cmps, first.end, mentions)
-        if second is None or second is first:
+        second = self._cmp_before(view, r, cmps, first.end, mentions)  # starts after first
+        if second is None:
             return None
         less = {"lt", "le"}
         if (first.meaning.op in less) != (second.meaning.op in less) or not (

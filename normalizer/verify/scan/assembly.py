@@ -56,7 +56,6 @@ def _comparators(view: str, quantities: list[Quantity]) -> None:
 
 
 _FLIP: dict[str, Op] = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
-_BLANKS = re.compile(r"\s*")
 
 
 def _chained(view: str, quantities: list[Quantity]) -> None:
@@ -69,8 +68,8 @@ def _chained(view: str, quantities: list[Quantity]) -> None:
     for a, b in itertools.pairwise(quantities):
         if a.op is not None or b.op is None or a.role != "own" or a.implicit:
             continue
-        blanks = _BLANKS.match(view, a.stop)
-        first = lex.before.match(view, blanks.end()) if blanks else None
+        gap = view[a.stop : b.start]
+        first = lex.before.match(view, a.stop + len(gap) - len(gap.lstrip()))
         if first is None or first.end() == first.start() or first.end() > b.start:
             continue
         meaning = lex.comparator("before", first.group().strip())
