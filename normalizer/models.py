@@ -36,6 +36,11 @@ Schema history
    ``asa_class`` (ASA physical status), ``bcva_letters`` (ETDRS letter score) and
    ``direct_bilirubin`` (umol/L).  A limit on one of these was ``other`` with a
    label before; the shape of every object is unchanged.
+6. Widens ``variable`` again: ``kellgren_lawrence`` (Kellgren-Lawrence
+   radiographic grade of osteoarthritis, 0-4), marked ``added_in = 6``; and the
+   ids of 5 that a cited source codes now carry their LOINC code in the catalog
+   (``respiratory_rate`` 9279-1, ``gcs`` 9269-2, ``nihss`` 72089-6), which the
+   FHIR and OMOP exports write.  No object changed shape.
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Section = Literal["inclusion", "exclusion", "unknown"]
 Severity = Literal["error", "warning", "info"]

@@ -2,7 +2,8 @@
 ``accepted_missing``): real corpus text, each now read or sent to review.
 
 * a limit on a variable outside the catalog, in a unit that doses also use, was
-  explained away as a dose by its unit ("FEV1 > 0.8 L");
+  explained away as a dose by its unit ("FEV1 > 0.8 L"; now read as ``other``: a
+  spirometry name is a measurement);
 * "y.o." after the number did not name age ("≥18 y.o.": read as a duration);
 * "< the LLN" without a number sat inside the evidence of the absolute limit after it,
   so nothing accounted for it (now read by the rules as 1 x LLN, as verification reads it);
@@ -27,11 +28,15 @@ def criterion(text: str, section: str = "Inclusion") -> Criterion:
     return doc.criteria[0]
 
 
-def test_a_limit_nothing_reads_goes_to_review() -> None:
+def test_a_limit_in_a_dose_unit_on_a_measurement_is_read_for_review() -> None:
     crit = criterion("FEV1 > 0.8 L and ability to produce sputum after hypertonic saline "
                      "production")
     assert crit.status == "needs_review"
-    assert "unparsed-number" in {f.code for f in crit.findings}
+    [c] = crit.constraints
+    assert (c.variable, c.label, c.lower, c.upper, c.unit) == (
+        "other", "FEV1", Bound(value=0.8, inclusive=False), None, "L"
+    )
+    assert "variable-other" in {f.code for f in crit.findings}
 
 
 def test_a_limit_written_without_a_number_is_read_as_one_times_the_limit() -> None:

@@ -43,11 +43,13 @@ def request_timeout(seconds: float) -> Any:
 
     Waiting for a free connection in the client's pool is not counted (``pool=None``):
     a request queued behind others in this process does not time out before it is
-    sent.  Connecting gets at most 30 s of it.
+    sent.  Connecting gets at most 30 s of it.  The class is that of the HTTP client
+    the OpenAI SDK is built on (openai 3.x: ``httpx2``; httpx 0.x's ``Timeout`` is
+    refused by httpx2 2.14 and later).
     """
-    import httpx
+    import httpx2
 
-    return httpx.Timeout(seconds, connect=min(30.0, seconds), pool=None)
+    return httpx2.Timeout(seconds, connect=min(30.0, seconds), pool=None)
 
 
 def open_client(settings: LLMSettings) -> openai.OpenAI:

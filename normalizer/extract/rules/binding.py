@@ -123,19 +123,25 @@ class Binder:
     def durations(self, view: str, note: Note, mentions: list[Mention], cmps: list[Cmp]) -> bool:
         """Whether ``note`` is the value of a time-valued variable named right before it.
 
-        "Life expectancy lower than 3 months from the initiation of treatment".
+        "Life expectancy lower than 3 months from the initiation of treatment", and a
+        window whose words lead to the value: "Expectation of survival for at least 2
+        months".
         """
-        if note.reason != "temporal" or not self._lex.numeric.match(view, note.start):
+        if note.reason != "temporal":
             return False
+        number = self._lex.numeric.search(view, note.start, note.end)
+        if number is None:
+            return False
+        at = number.start()
         before = [m for m in mentions if m.end <= note.start]
-        if not before or note.start - before[-1].end > _MAX_DURATION_GAP:
+        if not before or at - before[-1].end > _MAX_DURATION_GAP:
             return False
         var = self._catalog.get(before[-1].variable)
         if var is None or var.canonical_unit not in self._lex.time_units:
             return False
-        gap = view[before[-1].end : note.start]
+        gap = view[before[-1].end : at]
         for cmp in cmps:
-            if before[-1].end <= cmp.start and cmp.end <= note.start:
+            if before[-1].end <= cmp.start and cmp.end <= at:
                 gap = gap.replace(view[cmp.start : cmp.end], " ")
         return self._lex.filler_gap.fullmatch(gap) is not None
 

@@ -31,11 +31,11 @@ from collections.abc import Callable, Sequence
 
 from ...catalog import Catalog, load_catalog
 from ...models import Section
-from ...phrases import Mentions
+from ...phrases import Mention, Mentions
 from ...units import to_ucum
 from ..base import CriterionInput, Extraction
 from .binding import Binder
-from .contexts import Contexts
+from .contexts import Contexts, Note
 from .emission import Emitter
 from .lexicon import Lexicon, load_lexicon
 from .limits import Limits
@@ -73,6 +73,8 @@ class RulesExtractor:
         links = Links(self._lex, self._catalog)
         self._binder = Binder(self._lex, self._catalog, self._limits, self._names, links)
         self._emitter = Emitter(self._lex, self._catalog, self._contexts, self._quantities)
+        # scores whose names hold the word a grade note starts on ("ASA grade 1-3")
+        self._scores = frozenset(v.id for v in self._catalog.variables if v.kind == "score")
         # variables measured in a dose unit (steroid_dose: mg/d): a dose after one is theirs
         self._dose_variables = frozenset(
             v.id for v in self._catalog.variables if v.canonical_unit in self._lex.dose_units
@@ -98,7 +100,12 @@ class RulesExtractor:
         notes = self._contexts.notes(view)
         mentions = self._names.find(view)
         cmps = self._limits.comparators(view)
-        notes = [n for n in notes if not self._binder.durations(view, n, mentions, cmps)]
+        notes = [
+            n
+            for n in notes
+            if not self._binder.durations(view, n, mentions, cmps)
+            and not self._names_own_grade(n, mentions)
+        ]
         quantities, numbers, words = self._quantities.values(view, notes, [c.end for c in cmps])
         cmps = [c for c in cmps if not _inside(c.start, quantities)]
         breaks = [m.start() for m in self._lex.clause_break.finditer(view)]
@@ -114,6 +121,12 @@ class RulesExtractor:
         self._emitter.explain(view, offset, numbers, notes, used, extraction, dosed)
         self._emitter.explain_words(offset, words, notes, used, extraction)
         return extraction
+
+    def _names_own_grade(self, note: Note, mentions: list[Mention]) -> bool:
+        """A grade note that starts inside a score's name: "ASA grade 1-3", "K-L grade 2"."""
+        return note.reason == "grade" and any(
+            m.start < note.start < m.end and m.variable in self._scores for m in mentions
+        )
 
     def _names_limit(self, view: str) -> bool:
         reader = self._lex.reader

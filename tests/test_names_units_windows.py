@@ -1,0 +1,167 @@
+"""Limits once accepted with nothing read, or not read at all, on real registry text.
+
+Each text is a criterion of a *dev* document of the Chia or LCT corpus (checked: the
+split, and that the text is in the file), read through the whole pipeline.  The
+classes (issue 15):
+
+* a grade note inside a score's own name: "K-L grade 2-3" was set aside as a tumour
+  grade, so the criterion was accepted with nothing read (the Kellgren-Lawrence
+  grade is a catalog id since schema 6);
+* a month abbreviation that is the start of a word: "10 decibel" was a date
+  ("10 Dec");
+* names of life expectancy the catalog lacked ("Expectancy of survival <6 months",
+  accepted with the window explained as temporal), and a window whose words lead to
+  its value ("for at least 2 months");
+* units no spelling knew: "cc per minute" (the 60 was explained as a dose),
+  dioptres, decibels;
+* the ventricular rate of atrial fibrillation is the heart rate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from normalizer.evaluation.split import split_of
+from normalizer.extract.rules import RulesExtractor
+from normalizer.models import Criterion, Section, Status
+from normalizer.pipeline import normalize_text
+
+from .conftest import need_shared
+
+SHARED = Path(__file__).parents[1].parent / "shared"
+CHIA = "corpus/chia/chia_without_scope/"
+LCT = "corpus/lct/leaf_clinical_trials/"
+
+Bounds = tuple[tuple[float, bool] | None, tuple[float, bool] | None]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RulesExtractor:
+    return RulesExtractor()
+
+
+def read(rules: RulesExtractor, source: str, text: str, section: Section) -> Criterion:
+    need_shared()
+    assert split_of(source) == "dev", "rules are written from the development split only"
+    assert text in (SHARED / source).read_text("utf-8"), "the text is the corpus's own"
+    doc = normalize_text(text, name=source, extractor=rules, default_section=section)
+    assert len(doc.criteria) == 1
+    return doc.criteria[0]
+
+
+CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Status]] = [
+    (
+        LCT + "batch14/NCT03920020.txt",
+        "inclusion",
+        "Being radiographically K-L grade 2-3",
+        [("kellgren_lawrence", ((2, True), (3, True)), None)],
+        "needs_review",  # an id of schema 6: held for review
+    ),
+    (
+        CHIA + "NCT02923700_exc.txt",
+        "exclusion",
+        "Kellgren-Lawrence score at X-ray evaluation > 3;",
+        [("kellgren_lawrence", ((3, False), None), None)],
+        "needs_review",
+    ),
+    (
+        LCT + "batch9/NCT03864731.txt",
+        "exclusion",
+        "Conductive hearing loss >10 decibel on average",
+        [("other", ((10, False), None), "dB")],
+        "needs_review",  # not a catalog variable
+    ),
+    (
+        LCT + "batch12/NCT03921502.txt",
+        "exclusion",
+        "Expectancy of survival <6 months.",
+        [("life_expectancy", (None, (6, False)), "mo")],
+        "accepted",
+    ),
+    (
+        CHIA + "NCT01701219_inc.txt",
+        "inclusion",
+        "Expectation of survival for at least 2 months.",
+        [("life_expectancy", ((2, True), None), "mo")],
+        "accepted",
+    ),
+    (
+        CHIA + "NCT03382106_exc.txt",
+        "exclusion",
+        "A glomerular filtration rate of 60 cc per minute or less.",
+        [("egfr", (None, (60, True)), "mL/min")],
+        "accepted",
+    ),
+    (
+        LCT + "batch12/NCT03921931.txt",
+        "exclusion",
+        "ametropia below 3 diopters",
+        [("other", (None, (3, False)), "[diop]")],
+        "needs_review",
+    ),
+    (
+        LCT + "batch12/NCT03921931.txt",
+        "exclusion",
+        "MD <= 10 dB",
+        [("other", (None, (10, True)), "dB")],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT02985242_exc.txt",
+        "exclusion",
+        "atrial fibrillation/flutter with a mean ventricular response rate at rest "
+        ">100 beats per minute",
+        [("heart_rate", ((100, False), None), "/min")],
+        "accepted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "section", "text", "expected", "status"), CASES)
+def test_read(
+    rules: RulesExtractor,
+    source: str,
+    section: Section,
+    text: str,
+    expected: list[tuple[str, Bounds, str | None]],
+    status: Status,
+) -> None:
+    crit = read(rules, source, text, section)
+    got = [
+        (
+            c.variable,
+            (
+                None if c.lower is None else (c.lower.value, c.lower.inclusive),
+                None if c.upper is None else (c.upper.value, c.upper.inclusive),
+            ),
+            c.unit,
+        )
+        for c in crit.constraints
+    ]
+    assert got == expected
+    assert crit.status == status, [f.code for f in crit.findings]
+
+
+def test_kellgren_lawrence_grades_in_roman_numerals_go_to_review(rules: RulesExtractor) -> None:
+    crit = read(
+        rules,
+        CHIA + "NCT02904785_inc.txt",
+        "Clinical and radiologic diagnosis of primary knee osteoarthritis "
+        "(Kellgren & Lawrence I, II or III);",
+        "inclusion",
+    )
+    assert crit.status == "needs_review" and not crit.constraints
+    [unread] = [f for f in crit.findings if f.code == "roman-numeral-unread"]
+    assert "'II' (Kellgren-Lawrence grade)" in unread.message
+
+
+def test_a_month_name_must_be_a_whole_word(rules: RulesExtractor) -> None:
+    """A date still reads as one: the fix only stops 'dec' inside 'decibel'."""
+    for text in ("Signed consent before 10 December 2019", "enrolled on 3 Jan. 2018"):
+        extraction = rules.read(text)
+        assert extraction.constraints == []
+        assert extraction.notes and {n.reason for n in extraction.notes} == {"date"}, text
+    notes = rules.read("Conductive hearing loss >10 decibel on average").notes
+    assert all(n.reason != "date" for n in notes)
