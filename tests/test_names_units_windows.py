@@ -19,36 +19,17 @@ classes (issue 15):
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from normalizer.evaluation.split import split_of
 from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Criterion, Section, Status
-from normalizer.pipeline import normalize_text
+from normalizer.models import Section, Status
 
-from .conftest import need_shared
-
-SHARED = Path(__file__).parents[1].parent / "shared"
-CHIA = "corpus/chia/chia_without_scope/"
-LCT = "corpus/lct/leaf_clinical_trials/"
-
-Bounds = tuple[tuple[float, bool] | None, tuple[float, bool] | None]
+from .dev_text import CHIA, LCT, Bounds, bounds, read
 
 
 @pytest.fixture(scope="module")
 def rules() -> RulesExtractor:
     return RulesExtractor()
-
-
-def read(rules: RulesExtractor, source: str, text: str, section: Section) -> Criterion:
-    need_shared()
-    assert split_of(source) == "dev", "rules are written from the development split only"
-    assert text in (SHARED / source).read_text("utf-8"), "the text is the corpus's own"
-    doc = normalize_text(text, name=source, extractor=rules, default_section=section)
-    assert len(doc.criteria) == 1
-    return doc.criteria[0]
 
 
 CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Status]] = [
@@ -129,17 +110,7 @@ def test_read(
     status: Status,
 ) -> None:
     crit = read(rules, source, text, section)
-    got = [
-        (
-            c.variable,
-            (
-                None if c.lower is None else (c.lower.value, c.lower.inclusive),
-                None if c.upper is None else (c.upper.value, c.upper.inclusive),
-            ),
-            c.unit,
-        )
-        for c in crit.constraints
-    ]
+    got = [(c.variable, bounds(c), c.unit) for c in crit.constraints]
     assert got == expected
     assert crit.status == status, [f.code for f in crit.findings]
 
@@ -165,3 +136,17 @@ def test_a_month_name_must_be_a_whole_word(rules: RulesExtractor) -> None:
         assert extraction.notes and {n.reason for n in extraction.notes} == {"date"}, text
     notes = rules.read("Conductive hearing loss >10 decibel on average").notes
     assert all(n.reason != "date" for n in notes)
+
+
+def test_roman_grades_said_before_the_name_go_to_review(rules: RulesExtractor) -> None:
+    """The grade comes first and the classification's name at the clause's end."""
+    crit = read(
+        rules,
+        LCT + "batch14/NCT03921749.txt",
+        "subjects diagnosed with grade II or III OA during radiologicalexamination as "
+        "defined by the radiological classification of Kellgren and Lawrence (K-L) scale "
+        "for knee OA",
+        "inclusion",
+    )
+    assert crit.status == "needs_review"
+    assert "roman-numeral-unread" in {f.code for f in crit.findings}

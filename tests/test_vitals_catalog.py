@@ -13,39 +13,17 @@ from pathlib import Path
 import pytest
 
 from normalizer.catalog import load_catalog
-from normalizer.evaluation.split import split_of
 from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Constraint, Criterion, Section
-from normalizer.pipeline import normalize_text
+from normalizer.models import Section
 
-from .conftest import need_shared
+from .dev_text import CHIA, LCT, Bounds, bounds, read
 
-SHARED = Path(__file__).parents[1].parent / "shared"
-CHIA = "corpus/chia/chia_without_scope/"
-LCT = "corpus/lct/leaf_clinical_trials/"
-
-Bounds = tuple[tuple[float, bool] | None, tuple[float, bool] | None]
 HELD = {v.id for v in load_catalog().variables if v.accept == "review"}
 
 
 @pytest.fixture(scope="module")
 def rules() -> RulesExtractor:
     return RulesExtractor()
-
-
-def read(rules: RulesExtractor, source: str, text: str, section: Section) -> Criterion:
-    need_shared()
-    assert split_of(source) == "dev", "rules are written from the development split only"
-    assert text in (SHARED / source).read_text("utf-8"), "the text is the corpus's own"
-    doc = normalize_text(text, name=source, extractor=rules, default_section=section)
-    assert len(doc.criteria) == 1
-    return doc.criteria[0]
-
-
-def bounds(c: Constraint) -> Bounds:
-    lo = None if c.lower is None else (c.lower.value, c.lower.inclusive)
-    hi = None if c.upper is None else (c.upper.value, c.upper.inclusive)
-    return lo, hi
 
 
 # (source, section, text, [(variable, lower, upper, unit)], status)

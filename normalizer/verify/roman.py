@@ -27,8 +27,11 @@ __all__ = ["unread_roman"]
 _ROMAN = re.compile(r"(?<![A-Za-z0-9])(?:VI?|IV|I{1,3})(?![A-Za-z0-9])")
 _AFTER = 40
 """Characters after a name where its value is looked for ("ASA physical status I or II")."""
-_BEFORE = 30
-"""Characters before a name ("Level III or greater on the American Society of ...")."""
+_BEFORE = 100
+"""Characters before a name, within its clause ("Level III or greater on the American
+Society of ...", "grade II or III knee osteoarthritis according to the Kellgren and
+Lawrence classification": 30 missed the second; 100 took no other criterion of the
+corpora to review)."""
 
 
 @cache
