@@ -11,7 +11,8 @@ classes (issue 15):
   ("10 Dec");
 * names of life expectancy the catalog lacked ("Expectancy of survival <6 months",
   accepted with the window explained as temporal), and a window whose words lead to
-  its value ("for at least 2 months");
+  its value ("for at least 2 months"), and "life expectancy within 12 months" (at
+  most 12 months: 'within' after a time-valued variable);
 * units no spelling knew: "cc per minute" (the 60 was explained as a dose),
   dioptres, decibels;
 * the ventricular rate of atrial fibrillation is the heart rate.
@@ -74,6 +75,13 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Statu
         "A glomerular filtration rate of 60 cc per minute or less.",
         [("egfr", (None, (60, True)), "mL/min")],
         "accepted",
+    ),
+    (
+        LCT + "batch10/NCT03869164.txt",
+        "exclusion",
+        "life expectancy within 12 months;",
+        [("life_expectancy", (None, (12, True)), "mo")],
+        "needs_review",  # 'within' read as at most; verification reads no comparator
     ),
     (
         LCT + "batch12/NCT03921931.txt",

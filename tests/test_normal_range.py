@@ -47,10 +47,10 @@ def test_no_finding_without_a_variable_or_when_the_limit_is_read(text: str) -> N
 
 def test_a_window_after_life_expectancy_is_its_limit_not_a_date() -> None:
     # LCT NCT03869164 exc: was accepted with nothing read (the window a temporal note);
-    # now the rules take the window as the value, and 'within' is no comparator they
-    # read: review, saying so
+    # now the rules read 'within' after a time-valued variable as at most (<= 12
+    # months), and verification, which reads no comparator there, sends it to review
     status, codes = _criterion("life expectancy within 12 months;")
-    assert status == "needs_review" and "comparator-missing" in codes
+    assert status == "needs_review" and "comparator-unclear" in codes
 
 
 def test_a_window_after_age_stays_a_window() -> None:

@@ -33,6 +33,7 @@ _MAX_DURATION_GAP = 40  # characters between a time-valued variable and its valu
 _ALTERNATIVE = re.compile(r"\b(?:or|and)\b|,", re.IGNORECASE)
 _OUT_OF = frozenset({5.0, 10.0, 100.0})  # "pain 4/10": a score out of a scale's maximum
 _CLAUSE_MARK = re.compile(r"[,;]")
+_WITHIN = re.compile(r"\bwithin\b", re.IGNORECASE)
 _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re.IGNORECASE)
 
 
@@ -145,6 +146,13 @@ class Binder:
                 gap = gap.replace(view[cmp.start : cmp.end], " ")
         return self._lex.filler_gap.fullmatch(gap) is not None
 
+    def _within(self, view: str, mention: Mention, limit: Limit) -> bool:
+        """'within' between a time-valued variable and its bare value: an upper limit."""
+        var = self._catalog.get(mention.variable)
+        if var is None or var.canonical_unit not in self._lex.time_units:
+            return False
+        return _WITHIN.search(view, mention.end, limit.value_start) is not None
+
     def _out_of_scale(self, limit: Limit, mentions: list[Mention], floor: int) -> bool:
         """'GCS 15/15', 'MMSE 24/30': B of A/B is the top of the scale named before it."""
         assert limit.pair is not None
@@ -184,6 +192,8 @@ class Binder:
             if self._names.named_between(view, chosen[-1].end, limit.start):
                 return None  # "body weight for one hour, or a serum lactate level of > 2"
             targets = [t for t in self._names.targets(chosen) if self._fits(t.variable, limit)]
+            if targets and not limit.explicit and self._within(view, chosen[-1], limit):
+                limit.set_op(RANGE_END)  # "life expectancy within 12 months": at most 12
             return Reading(limit, targets) if targets else None
         number_end = limit.quantities[-1].number_end
         for m in mentions:
