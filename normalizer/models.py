@@ -41,6 +41,10 @@ Schema history
    ids of 5 that a cited source codes now carry their LOINC code in the catalog
    (``respiratory_rate`` 9279-1, ``gcs`` 9269-2, ``nihss`` 72089-6), which the
    FHIR and OMOP exports write.  No object changed shape.
+7. Widens ``variable`` again: ``gestational_age`` (the age of a pregnancy, or of an
+   infant at birth, in weeks; LOINC 11884-4), marked ``added_in = 7``.  A gestational
+   age was read as the patient's ``age`` in weeks before ("gestational age < 36
+   weeks"), or as ``other``.  No object changed shape.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 Section = Literal["inclusion", "exclusion", "unknown"]
 Severity = Literal["error", "warning", "info"]

@@ -75,6 +75,8 @@ class Pair(_Data):
 
     names: list[str] = Field(min_length=1)
     variables: tuple[str, str]
+    unit: str | None = None
+    """A pair in this UCUM unit names these variables with no name written ("140/90 mmHg")."""
 
 
 class ContextRule(_Data):
@@ -101,6 +103,8 @@ class Patterns(_Data):
     garbled_power: str
     garbled_exponents: list[int]
     lost_power_units: list[str]
+    week_fraction: str
+    week_days: str
     range_separators: list[str]
     range_openers: list[str]
     fillers: list[str]
@@ -108,6 +112,8 @@ class Patterns(_Data):
     link: str
     qualifier_leads: list[str]
     mention_blockers: list[str]
+    mention_blocked_after: str
+    reference_difference: str
     person_nouns: list[str]
     clause_break: str
     stripped_comparator: str
@@ -136,7 +142,8 @@ class Patterns(_Data):
     def _regexes_compile(self) -> Patterns:
         regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
         regexes += [self.link, self.clause_break, self.stripped_comparator, self.unread_comparison]
-        regexes += [self.normal_range]
+        regexes += [self.normal_range, self.week_fraction, self.week_days]
+        regexes += [self.mention_blocked_after, self.reference_difference]
         regexes += self.multipliers
         regexes += self.range_separators
         regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]

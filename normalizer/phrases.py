@@ -91,6 +91,9 @@ def words_regex(words: Iterable[str]) -> str:
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
 
 
+_BEFORE_REACH = 30  # characters before a mention where a blocker-before may start
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A variable named in the text: ``view[start:end]``."""
@@ -105,10 +108,16 @@ class Mentions:
 
     Names match case-insensitively (blanks and hyphens interchangeable, an optional
     plural ``s``), abbreviations case-sensitively as whole tokens; the longest form
-    wins.  A name followed by a blocker word ("weight loss") is not a mention.
+    wins.  A name followed by a blocker word ("weight loss") is not a mention, nor one
+    that ``before`` finds ending right before it ("adjusted to age", "weight-for-age").
     """
 
-    def __init__(self, catalog: Catalog, blocker: re.Pattern[str]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        blocker: re.Pattern[str],
+        before: re.Pattern[str] | None = None,
+    ) -> None:
         self._names: dict[str, str] = {}
         self._abbreviations: dict[str, str] = {}
         for var in catalog.variables:
@@ -128,6 +137,7 @@ class Mentions:
             rf"(?<![\w])(?:(?P<name>(?i:{names})(?i:e?s)?)|(?P<abbr>{abbreviations}))(?![A-Za-z])"
         )
         self._blocker = blocker
+        self._before = before
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -140,6 +150,10 @@ class Mentions:
         stop = len(view) if end is None else end
         for match in self._pattern.finditer(view, start, stop):
             if self._blocker.match(view, match.end()):
+                continue
+            if self._before is not None and self._before.search(
+                view, max(0, match.start() - _BEFORE_REACH), match.start()
+            ):
                 continue
             var = self.lookup(match.group(), match.lastgroup == "abbr")
             if var is not None:

@@ -96,6 +96,14 @@ class Reader:
     garbled_power: re.Pattern[str]
     garbled_exponents: frozenset[int]
     lost_power_units: frozenset[str]
+    reference_difference: re.Pattern[str]
+    mention_blocked_after: re.Pattern[str]
+    """Ends right before a name that is then no mention ("adjusted to age")."""
+    """After a limit: it is a difference from a reference ("100 lbs over ideal body weight")."""
+    week_fraction: re.Pattern[str]
+    """The days of "22 3/7 weeks", "37+0 weeks", right after the number (group ``days``)."""
+    week_days: re.Pattern[str]
+    """The days of "23 weeks 6 days", right after the week unit (group ``days``)."""
     range_gap: re.Pattern[str]
     range_opener: re.Pattern[str]
     """Searched in the text before a range's first value, ending there."""
@@ -174,6 +182,12 @@ class Reader:
     def relative_to(match: re.Match[str]) -> RelativeTo:
         """'ULN' or 'LLN': which limit a :attr:`relative` or :attr:`limit` match names."""
         return "ULN" if (match.lastgroup or "").startswith("ULN") else "LLN"
+
+
+def plus_days(weeks: float, days: re.Match[str]) -> float:
+    """Weeks and the days a ``week_fraction``/``week_days`` match holds, in weeks."""
+    written = days.group("days") or days.groupdict().get("plus") or "0"
+    return round(weeks + int(written) / 7, 6)
 
 
 def shared_reference(
@@ -291,6 +305,10 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         garbled_power=re.compile(data.garbled_power),
         garbled_exponents=frozenset(data.garbled_exponents),
         lost_power_units=frozenset(data.lost_power_units),
+        reference_difference=re.compile(data.reference_difference, re.I),
+        mention_blocked_after=re.compile(data.mention_blocked_after, re.I),
+        week_fraction=re.compile(data.week_fraction, re.I),
+        week_days=re.compile(data.week_days, re.I),
         range_gap=re.compile(r"\s*(?:" + "|".join(data.range_separators) + r")\s*", re.I),
         range_opener=re.compile(
             r"(?:^|\W)(?:" + words_regex(data.range_openers) + r")\W*"
@@ -307,7 +325,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         volume_units=frozenset(data.volume_units),
         number_values=numbers,
         number_word=fast_start(number_word, re.IGNORECASE),
-        mentions=Mentions(catalog, blocker),
+        mentions=Mentions(catalog, blocker, re.compile(data.mention_blocked_after, re.I)),
     )
 
 

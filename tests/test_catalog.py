@@ -175,5 +175,5 @@ def test_molar_masses_where_mass_and_substance_units_meet() -> None:
 def test_catalog_file_matches_the_model_without_extra_keys() -> None:
     raw = resources.files("normalizer").joinpath("data/catalog.toml").read_text("utf-8")
     data = tomllib.loads(raw)
-    assert data["version"] == "2026.12.7"
+    assert data["version"] == "2026.12.8"
     Catalog.model_validate(data)  # extra="forbid": a typo'd key would raise

@@ -6,6 +6,7 @@ import re
 
 from ..catalog import Variable, load_catalog
 from ..models import Constraint, Finding
+from ..units import unit_fits
 from .codes import finding
 from .describe import quote
 from .scan import Scan
@@ -41,7 +42,9 @@ def variable_findings(
         tail = end
     named = sc.mentions(lead, tail) if lead < tail else set()
     named |= sc.mentions(start, end)
-    if c.variable in named or not named:
+    if not named:
+        return _unnamed(c, k, sc, var)
+    if c.variable in named:
         return []
     catalog = load_catalog()
     others = ", ".join(sorted(v.label for v in map(catalog.get, named) if v is not None))
@@ -49,6 +52,25 @@ def variable_findings(
         finding(
             "variable-not-in-evidence",
             f"the evidence {quote(sc.text[start:end])} names {others}, not {var.label}",
+            k,
+        )
+    ]
+
+
+def _unnamed(c: Constraint, k: int, sc: Scan, var: Variable) -> list[Finding]:
+    """Nothing near the evidence names a variable: the criterion or the unit must.
+
+    "Score 26 or higher on the Montreal Cognitive Assessment" names no MMSE; a limit
+    read as ``mmse`` there is a guess.  "≥ 18 years" names no age, but its unit says it.
+    """
+    if c.unit is not None and var.canonical_unit is not None and unit_fits(c.variable, c.unit):
+        return []
+    if c.variable in sc.mentions(0, len(sc.view)):
+        return []
+    return [
+        finding(
+            "variable-unnamed",
+            f"nothing in the criterion names {var.label}, and no unit of it is written",
             k,
         )
     ]

@@ -3,15 +3,24 @@
 Values compare within :data:`TOLERANCE` after converting both to the variable's
 canonical unit; pairs that share the variable and ``relative_to`` are aligned,
 and matched when their bounds agree (:func:`bounds_agree`).
+
+A gold ``other`` aligns with a predicted catalog id only when the id was added to
+the catalog after the contract (``added_in``) and the gold label names it: the gold
+case is older than the id ("other", label "PEEP" against ``peep``).  A predicted
+``other`` never stands for a gold catalog id, nor a contract id for a gold ``other``
+("age-adjusted Charlson comorbidity index" is no ``age``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
+from ...catalog import load_catalog
 from ...models import Bound, Constraint, GoldConstraint
+from ...reader import load_reader
 from ...units import convert
 
 TOLERANCE = 0.005
@@ -47,9 +56,21 @@ def _bound_agrees(
     return _close(pred.value, gold.value)
 
 
+@cache
+def _later_id_named(label: str, variable: str) -> bool:
+    """Whether ``variable`` joined the catalog after the contract and ``label`` names it."""
+    entry = load_catalog().get(variable)
+    if entry is None or entry.added_in is None:
+        return False
+    return any(m.variable == variable for m in load_reader().mentions.find(label))
+
+
 def _aligned(pred: Constraint, gold: GoldConstraint) -> bool:
-    same_var = pred.variable == gold.variable or "other" in (pred.variable, gold.variable)
-    return same_var and pred.relative_to == gold.relative_to
+    if pred.relative_to != gold.relative_to:
+        return False
+    if pred.variable == gold.variable:
+        return True
+    return gold.variable == "other" and _later_id_named(gold.label or "", pred.variable)
 
 
 def bounds_agree(pred: Constraint, gold: GoldConstraint) -> bool:

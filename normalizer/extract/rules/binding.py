@@ -277,7 +277,10 @@ class Binder:
         label = self._names.label(view, max(floor, 0), limit.start)
         person = self._names.person_before(view, floor, limit.start)
         implied = limit.cmp.implies if limit.cmp else None
-        if person and (limit.unit is None or limit.unit in self._lex.time_units):
+        if person and (
+            limit.unit in self._lex.time_units
+            or (limit.unit is None and not self._counts_something(view, limit))
+        ):
             implied = implied or "age"  # "women above 18 years", "patient is less than 28 days old"
         if (
             implied is None
@@ -294,6 +297,14 @@ class Binder:
             if label is None or not self._names.measured(view, limit, label, after=True):
                 return None
         return Reading(limit, [Target("other", label[0], label[1])])
+
+    def _counts_something(self, view: str, limit: Limit) -> bool:
+        """A word no unit reads right after the value: "Smokers (Less than 20 cigars/day)"."""
+        word = NEXT_WORD.match(view, limit.end)
+        if word is None:
+            return False
+        text = word.group(1).lower().split("/")[0]  # "cigars/day", "units/week"
+        return text not in self._lex.next_word_ok | self._lex.label_stop and text.isalpha()
 
     def _fits(self, variable: str, limit: Limit) -> bool:
         """Whether the limit's unit can be a unit of ``variable`` (the same dimension will do)."""
@@ -319,19 +330,30 @@ class Binder:
         name = None
         for match in self._lex.pair.finditer(view, max(floor, 0), limit.value_start):
             name = match
-        if name is None or name.lastgroup is None:
+        unit = limit.pair_upper.unit if limit.pair_upper else limit.pair.unit
+        if name is not None and name.lastgroup is not None:
+            first, second = self._lex.pair_variables[name.lastgroup]
+            span = name.start(), name.end()
+        elif unit in self._lex.pair_units:
+            first, second = self._lex.pair_units[unit]  # "(140-159/90-99 mmHg)": a pressure
+            span = NOWHERE, NOWHERE
+        else:
             return []
-        first, second = self._lex.pair_variables[name.lastgroup]
         b = limit.pair
         other = Limit(limit.start, limit.end, [b], limit.lower, limit.upper, b.unit, None)
-        if limit.cmp is not None:
+        if limit.pair_upper is not None:
+            top = limit.pair_upper
+            other.quantities.append(top)
+            other.unit, other.ranged = top.unit, True
+            other.lower = Bound(value=b.value, inclusive=True)
+            other.upper = Bound(value=top.value, inclusive=True)
+        elif limit.cmp is not None:
             other.set_op(limit.cmp)
         else:
             other.lower = other.upper = Bound(value=b.value, inclusive=True)
-        span = name.start(), name.end()
         return [
-            Reading(limit, [Target(first, *span)]),
-            Reading(other, [Target(second, *span)]),
+            Reading(limit, [Target(first, *span, None if name else first)]),
+            Reading(other, [Target(second, *span, None if name else second)]),
         ]
 
     def _dilution(self, limit: Limit) -> Limit:

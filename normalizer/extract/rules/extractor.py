@@ -64,7 +64,7 @@ class RulesExtractor:
         self._mentions = (
             self._lex.reader.mentions
             if catalog is None
-            else Mentions(self._catalog, self._lex.blocker)
+            else Mentions(self._catalog, self._lex.blocker, self._lex.reader.mention_blocked_after)
         )
         self._contexts = Contexts(self._lex)
         self._quantities = Quantities(self._lex, to_ucum_)
@@ -115,6 +115,8 @@ class RulesExtractor:
         used: list[tuple[int, int]] = []
         for reading in readings:
             limit = reading.limit
+            if self._lex.reader.reference_difference.match(view, limit.end):
+                continue  # "100 lbs over ideal body weight": a difference, left to review
             used.extend((q.start, q.end) for q in (*limit.quantities, *limit.equivalents))
             self._emitter.emit(text, view, offset, reading, extraction, section)
         dosed = [m.end for m in mentions if m.variable in self._dose_variables]

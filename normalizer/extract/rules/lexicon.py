@@ -83,6 +83,7 @@ class Lexicon(Reader):
     numeric: re.Pattern[str]
     pair: re.Pattern[str]
     pair_variables: dict[str, tuple[str, str]]
+    pair_units: dict[str, tuple[str, str]]
     next_word_ok: frozenset[str]
     contexts_at: re.Pattern[str]
     contexts_lead: re.Pattern[str]
@@ -272,6 +273,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
             re.IGNORECASE,
         ),
         pair_variables={f"p{i}": pair.variables for i, pair in enumerate(data.pairs)},
+        pair_units={pair.unit: pair.variables for pair in data.pairs if pair.unit},
         next_word_ok=frozenset(
             w.lower()
             for w in (*data.fillers, *data.qualifier_leads, *data.person_nouns)

@@ -47,6 +47,7 @@ class Limit:
     ranged: bool = False
     equivalents: list[Quantity] = field(default_factory=list)
     pair: Quantity | None = None  # B of "A/B"
+    pair_upper: Quantity | None = None  # B's upper end in "140-159/90-99 mmHg"
     named_in: tuple[int, int] | None = None  # "18 ≤ age ≤ 75": where the variable is named
     upper_unit: str | None = None
     """A range with a unit of time on each end ("6 months to 17 years"): the upper end's
@@ -169,6 +170,12 @@ class Limits:
                 if tail is not None and tail.meaning.implies:
                     limit.end = tail.end  # "18 to 65 years old"
                 i += 2
+                second = self._range_pair(view, quantities, i - 1, cmps)
+                if second is not None:  # "140-159/90-99 mmHg": a range on each of a pair
+                    limit.pair, limit.pair_upper = second
+                    limit.unit = limit.unit or second[1].unit
+                    limit.end = second[1].end
+                    i += 2
             else:
                 pair = self._pair(view, quantities, i)
                 if pair is not None:
@@ -242,6 +249,20 @@ class Limits:
         if q.unit is not None or q.relative is not None or r.relative is not None:
             return None
         return r if _SLASH_GAP.fullmatch(view, q.end, r.start) else None
+
+    def _range_pair(
+        self, view: str, quantities: list[Quantity], i: int, cmps: list[Cmp]
+    ) -> tuple[Quantity, Quantity] | None:
+        """B's range after the range A ends on ``quantities[i]``: "140-159/90-99 mmHg"."""
+        if i + 2 >= len(quantities):
+            return None
+        a_end, b, c = quantities[i], quantities[i + 1], quantities[i + 2]
+        if a_end.unit is not None or a_end.relative is not None or b.unit is not None:
+            return None
+        if not _SLASH_GAP.fullmatch(view, a_end.end, b.start):
+            return None
+        ranged = self._range(view, quantities, i + 1, None, None, cmps)
+        return (b, c) if ranged is not None else None
 
     def _range(
         self,

@@ -37,7 +37,7 @@ _MIN_NAME_WORDS = 2
 # a person noun right before a limit, "women above 18", "the patient is less than 28 days"
 # (searched in a bounded window before the limit, from a word's start: linear time)
 _PERSON_GAP = re.compile(
-    r"(?<!\w)(\w+)[\s,:]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE
+    r"(?<!\w)(\w+)[\s,:(]*(?:(?:is|are|be|must|should|aged?)\s+)*$", re.IGNORECASE
 )
 _PERSON_REACH = 80  # characters before a limit where its person noun may start
 

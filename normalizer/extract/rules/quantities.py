@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ...models import RelativeTo
 from ...phrases import GLUED_TO_WORD
-from ...reader import shared_reference
+from ...reader import plus_days, shared_reference
 from ...regex_start import fast_start
 from .contexts import Note
 from .lexicon import Lexicon
@@ -194,6 +194,9 @@ class Quantities:
         spelled = _WORD_DIGITS.match(view, pos) if word is not None else None
         if spelled is not None and float(spelled.group(1)) == value:
             pos = spelled.end()
+        fraction = lex.reader.week_fraction.match(view, pos) if word is None else None
+        if fraction is not None:
+            value, pos = plus_days(value, fraction), fraction.end()  # "22 3/7 weeks"
         number_end = pos
         exponent: int | None = None
         power = lex.power.match(view, pos) if word is None else None
@@ -225,6 +228,9 @@ class Quantities:
             found = self.unit(view, pos)
             if found is not None:
                 unit, end = found
+        days = lex.reader.week_days.match(view, end) if unit == "wk" else None
+        if days is not None:
+            value, end = plus_days(value, days), days.end()  # "23 weeks 6 days"
         if (
             exponent is None
             and unit is not None

@@ -15,6 +15,7 @@ from functools import cache
 
 from ...catalog import load_catalog
 from ...phrases import glued_to_word
+from ...reader import plus_days
 from ...units import to_ucum
 from ..lexicon import load_evidence
 from .model import Quantity, Reading, _lexicon
@@ -199,7 +200,13 @@ def _quantity(view: str, text: str, start: int, end: int, values: list[float]) -
     after = end
     if view[end : end + 1] == ")" and view[:start].rstrip().endswith("("):
         after = end + 1  # "three (3) years"
+    fraction = lex.week_fraction.match(view, after) if exp is None else None
+    if fraction is not None:
+        values, after = [plus_days(v, fraction) for v in values], fraction.end()
     unit, unit_end = _unit_at(view, after)
+    days = lex.week_days.match(view, unit_end) if unit == "wk" else None
+    if days is not None:
+        values, unit_end = values + [plus_days(v, days) for v in values], days.end()
     readings = [Reading(v, unit) for v in values]
     stop = max(unit_end, power_end)
     if exp is not None:

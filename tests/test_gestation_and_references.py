@@ -1,0 +1,188 @@
+"""Limits once accepted as something they are not, on real registry text.
+
+Each text is a criterion of a *dev* document of the Chia or LCT corpus (checked: the
+split, and that the text is in the file), read through the whole pipeline.  The
+classes (issue 15, "variable, unit and plausibility together"):
+
+* a gestational age read as the patient's age: "Gestational age >33 weeks" was
+  ``age`` > 0.63 years, accepted; "37 weeks gestation or greater" and "< 70 days'
+  gestation" were explained away as time windows.  ``gestational_age`` is a catalog
+  id since schema 7 (held for review); weeks and days ("23 weeks 6 days",
+  "16 0/7 weeks", "37+0 weeks") read as weeks with a fraction;
+* a name that is not the variable it spells: "Charlson comorbidity scale adjusted to
+  age <4" was an age under 4 years, accepted; "weight-for-age (WAZ)" a weight;
+* a difference from a reference read as the limit itself: "weighs more than 100 lbs
+  over ideal body weight" was a weight above 100 lb, accepted;
+* an age in parentheses after the people it limits: "Adult renal transplant
+  patients (≥21years)" was explained as a time window, accepted with nothing read;
+* a range on each of a blood-pressure pair, named by its unit: "Stage I
+  (140-159/90-99 mmHg)" was two ``other`` limits, the first without its unit.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from normalizer.extract.rules import RulesExtractor
+from normalizer.models import Section, Status
+
+from .dev_text import CHIA, LCT, Bounds, bounds, read
+
+
+@pytest.fixture(scope="module")
+def rules() -> RulesExtractor:
+    return RulesExtractor()
+
+
+WEEK = 1 / 7
+CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Status]] = [
+    (
+        CHIA + "NCT03355326_inc.txt",
+        "inclusion",
+        "Gestational age >33 weeks at time of delivery",
+        [("gestational_age", ((33, False), None), "wk")],
+        "needs_review",  # an id of schema 7: held for review
+    ),
+    (
+        CHIA + "NCT03168178_inc.txt",
+        "inclusion",
+        "Pregnant women between 34-42 weeks gestation",
+        [("gestational_age", ((34, True), (42, True)), "wk")],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT03407625_inc.txt",
+        "inclusion",
+        "37 weeks gestation or greater",
+        [("gestational_age", ((37, True), None), "wk")],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT02550028_inc.txt",
+        "inclusion",
+        "Male or female term baby with gestational >37 weeks and postnatal age < or= 28 days",
+        [
+            ("gestational_age", ((37, False), None), "wk"),
+            ("age", (None, (28, True)), "d"),
+        ],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT01312012_inc.txt",
+        "inclusion",
+        "pregnant women in 30 to 32 weeks of gestation",  # not the window "in 30 weeks"
+        [("gestational_age", ((30, True), (32, True)), "wk")],
+        "needs_review",
+    ),
+    (
+        LCT + "batch15/NCT03925129.txt",
+        "inclusion",
+        "Patients seeking medication abortion with a definite, singleton, intrauterine "
+        "pregnancy (IUP) < 70 days' gestation on ultrasound",
+        [("gestational_age", (None, (70, False)), "d")],
+        "needs_review",
+    ),
+    (
+        LCT + "batch4/NCT03865108.txt",
+        "inclusion",
+        "Gestational age at randomization between 16 weeks 0 days and 23 weeks 6 days "
+        "based on clinical information and evaluation of the earliest ultrasound as "
+        "described in Gestational Age.",
+        [("gestational_age", ((16, True), (round(23 + 6 * WEEK, 6), True)), "wk")],
+        "needs_review",
+    ),
+    (
+        LCT + "batch7/NCT03863613.txt",
+        "inclusion",
+        "16 0/7 to 22 0/7 weeks of gestation",
+        [("gestational_age", ((16, True), (22, True)), "wk")],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT01720394_inc.txt",
+        "inclusion",
+        "37+0 - 42+0 weeks of gestation",
+        [("gestational_age", ((37, True), (42, True)), "wk")],
+        "needs_review",
+    ),
+    (
+        LCT + "batch12/NCT03921502.txt",
+        "inclusion",
+        "Charlson comorbidity scale adjusted to age <4.",
+        [("other", (None, (4, False)), None)],
+        "needs_review",  # not an age
+    ),
+    (
+        LCT + "batch5/NCT03866837.txt",
+        "inclusion",
+        "Z scores for weight-for-age (WAZ) or weight-for-height (WHZ) <3,",
+        [("other", (None, (3, False)), None)],
+        "needs_review",  # neither a weight nor a height
+    ),
+    (
+        LCT + "batch4/NCT03861637.txt",
+        "inclusion",
+        "Adult renal transplant patients (≥21years),",
+        [("age", ((21, True), None), "a")],
+        "accepted",
+    ),
+    (
+        CHIA + "NCT02102243_inc.txt",
+        "inclusion",
+        "Stage I (140-159/90-99 mmHg) untreated subjects with essential hypertension",
+        [
+            ("sbp", ((140, True), (159, True)), "mm[Hg]"),
+            ("dbp", ((90, True), (99, True)), "mm[Hg]"),
+        ],
+        "accepted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "section", "text", "expected", "status"), CASES)
+def test_read(
+    rules: RulesExtractor,
+    source: str,
+    section: Section,
+    text: str,
+    expected: list[tuple[str, Bounds, str | None]],
+    status: Status,
+) -> None:
+    crit = read(rules, source, text, section)
+    got = [(c.variable, bounds(c), c.unit) for c in crit.constraints]
+    assert got == expected
+    assert crit.status == status, [f.code for f in crit.findings]
+
+
+def test_a_difference_from_ideal_weight_is_no_weight_limit(rules: RulesExtractor) -> None:
+    """The BMI limit stays; the 100 lbs over ideal weight is left to the curator."""
+    crit = read(
+        rules,
+        CHIA + "NCT03366779_exc.txt",
+        "Subject is morbidly obese (defined as a body mass index >40, or weighs more than "
+        "100 lbs over ideal body weight).",
+        "exclusion",
+    )
+    assert [(c.variable, bounds(c)) for c in crit.constraints] == [("bmi", ((40, False), None))]
+    assert crit.status == "needs_review"
+    [unparsed] = [f for f in crit.findings if f.code == "unparsed-number"]
+    assert "100 lbs" in unparsed.message
+
+
+def test_gestational_diabetes_names_no_gestational_age(rules: RulesExtractor) -> None:
+    """'gestational' names the age of a pregnancy, but not in 'gestational diabetes'."""
+    extraction = rules.read("History of gestational diabetes with HbA1c > 6.5%")
+    assert [c.variable for c in extraction.constraints] == ["hba1c"]
+
+
+def test_weeks_and_days_agree_with_verification(rules: RulesExtractor) -> None:
+    """Verification reads the same weeks and days: no value-not-found on them."""
+    crit = read(
+        rules,
+        LCT + "batch4/NCT03865108.txt",
+        "Gestational age at randomization between 16 weeks 0 days and 23 weeks 6 days "
+        "based on clinical information and evaluation of the earliest ultrasound as "
+        "described in Gestational Age.",
+        "inclusion",
+    )
+    assert {f.code for f in crit.findings} == {"variable-unvalidated"}
