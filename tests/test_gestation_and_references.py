@@ -16,7 +16,11 @@ classes (issue 15, "variable, unit and plausibility together"):
 * an age in parentheses after the people it limits: "Adult renal transplant
   patients (≥21years)" was explained as a time window, accepted with nothing read;
 * a range on each of a blood-pressure pair, named by its unit: "Stage I
-  (140-159/90-99 mmHg)" was two ``other`` limits, the first without its unit.
+  (140-159/90-99 mmHg)" was two ``other`` limits, the first without its unit;
+* what a patient drinks is no drug dose: "alcohol > 40g/day" was explained as a dose
+  and accepted with nothing read;
+* a multiple of the upper limit said without "of normal": "3 times upper limit" was
+  explained as a count of 3 ("3 times a week"), accepted with nothing read.
 """
 
 from __future__ import annotations
@@ -136,6 +140,14 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Statu
         ],
         "accepted",
     ),
+    (
+        CHIA + "NCT02965443_exc.txt",
+        "exclusion",
+        "History of active substance abuse (including alcohol > 40g/day) within the past "
+        "2 years.",
+        [("other", ((40, False), None), "g/d")],
+        "needs_review",
+    ),
 ]
 
 
@@ -186,3 +198,20 @@ def test_weeks_and_days_agree_with_verification(rules: RulesExtractor) -> None:
         "inclusion",
     )
     assert {f.code for f in crit.findings} == {"variable-unvalidated"}
+
+
+def test_a_multiple_of_the_upper_limit_is_no_count(rules: RulesExtractor) -> None:
+    """Not read yet (words between the comparator and the value), but never accepted."""
+    crit = read(
+        rules,
+        LCT + "batch12/NCT03923894.txt",
+        "Aspartate Transaminase(AST), Alanine Transaminase(ALT) > Reference range 3 times "
+        "upper limit",
+        "exclusion",
+    )
+    assert crit.status == "needs_review"
+    assert "unparsed-number" in {f.code for f in crit.findings}
+    ast = rules.read("AST > 3 times upper limit").constraints
+    assert [(c.variable, c.relative_to, bounds(c)) for c in ast] == [
+        ("ast", "ULN", ((3, False), None))
+    ]
