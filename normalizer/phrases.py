@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 __all__ = [
     "GLUED_TO_WORD",
     "GLUED_WORDS",
+    "UNIT_HYPHEN_WORDS",
     "Mention",
     "Mentions",
+    "after_unit_hyphen",
     "glued_to_word",
     "phrase_key",
     "trie_regex",
@@ -48,6 +50,18 @@ def glued_to_word(over: str = "") -> str:
 
 GLUED_TO_WORD = glued_to_word()
 """The lookbehinds of :func:`glued_to_word` for a pattern that starts with them."""
+
+UNIT_HYPHEN_WORDS = ("years", "year", "yrs", "yr", "months", "month", "weeks", "week", "days")
+
+
+def after_unit_hyphen(over: str = "") -> str:
+    r"""Lookbehinds for a number after a unit word and a hyphen: "18 years-65 years".
+
+    A number right after a word and a hyphen is part of a name ("COVID-19", "IL-6");
+    after a unit of time it is the other end of a range.  ``over`` as in
+    :func:`glued_to_word`.
+    """
+    return "|".join(rf"(?<=\b{word}-{over})" for word in UNIT_HYPHEN_WORDS)
 
 _Trie = dict[str, "_Trie"]
 

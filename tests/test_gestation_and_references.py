@@ -20,7 +20,13 @@ classes (issue 15, "variable, unit and plausibility together"):
 * what a patient drinks is no drug dose: "alcohol > 40g/day" was explained as a dose
   and accepted with nothing read;
 * a multiple of the upper limit said without "of normal": "3 times upper limit" was
-  explained as a count of 3 ("3 times a week"), accepted with nothing read.
+  explained as a count of 3 ("3 times a week"), accepted with nothing read;
+* ranges the reader missed: "18 years-65 years" (a number after a unit and a hyphen
+  was taken for a name's, as in "COVID-19"), "aged 55 to 74 years from ..." (its upper
+  end explained as a window "74 years from");
+* a character written as its code point: "37<U+2103>" is 37 °C;
+* a duration in words after a comparator, "at least four weeks", is a window as "at
+  least 4 weeks" is (it went to review as an unread number).
 """
 
 from __future__ import annotations
@@ -147,6 +153,41 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Statu
         "2 years.",
         [("other", ((40, False), None), "g/d")],
         "needs_review",
+    ),
+    (
+        CHIA + "NCT03561753_inc.txt",
+        "inclusion",
+        "Age 18 years-65 years old",
+        [("age", ((18, True), (65, True)), "a")],
+        "accepted",
+    ),
+    (
+        LCT + "batch15/NCT03925844.txt",
+        "inclusion",
+        "population aged 55 to 74 years from NEDICES 2 study",
+        [("age", ((55, True), (74, True)), "a")],
+        "needs_review",  # the "2" of the study's name is left to the curator
+    ),
+    (
+        CHIA + "NCT03519568_inc.txt",
+        "inclusion",
+        "temperature = 37<U+2103>",
+        [("temperature", ((37, True), (37, True)), "Cel")],
+        "needs_review",  # '=' where a comparator was probably lost
+    ),
+    (
+        CHIA + "NCT01567605_inc.txt",
+        "inclusion",
+        "regular bowel care routine (at least four weeks)",
+        [],
+        "accepted",
+    ),
+    (
+        CHIA + "NCT03046108_inc.txt",
+        "inclusion",
+        "Symptoms present more than six months",
+        [],
+        "accepted",
     ),
 ]
 

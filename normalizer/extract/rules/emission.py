@@ -245,6 +245,7 @@ class Emitter:
 
     def explain_words(
         self,
+        view: str,
         offset: int,
         words: list[tuple[int, int]],
         notes: list[Note],
@@ -256,6 +257,10 @@ class Emitter:
             if any(a <= start < b for a, b in used):
                 continue
             reason = next((n.reason for n in notes if n.start <= start < n.end), None)
+            if reason is None:
+                unit = self._quantities.unit(view, end)
+                if unit is not None and unit[0] in self._lex.time_units:
+                    reason = "temporal"  # "for at least four weeks", as "4 weeks" is
             if reason is not None:
                 out.notes.append(NumberNote((offset + start, offset + end), reason))
 

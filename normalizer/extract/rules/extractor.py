@@ -100,11 +100,14 @@ class RulesExtractor:
         notes = self._contexts.notes(view)
         mentions = self._names.find(view)
         cmps = self._limits.comparators(view)
-        notes = [
+        freed = [
             n
             for n in notes
-            if not self._binder.durations(view, n, mentions, cmps)
-            and not self._names_own_grade(n, mentions)
+            if self._binder.durations(view, n, mentions, cmps) or self._names_own_grade(n, mentions)
+        ]
+        # and what a freed note holds: "aged 55 to 74 years from ..." is also noted at "74"
+        notes = [
+            n for n in notes if not any(f.start <= n.start and n.end <= f.end for f in freed)
         ]
         quantities, numbers, words = self._quantities.values(view, notes, [c.end for c in cmps])
         cmps = [c for c in cmps if not _inside(c.start, quantities)]
@@ -121,7 +124,7 @@ class RulesExtractor:
             self._emitter.emit(text, view, offset, reading, extraction, section)
         dosed = [m.end for m in mentions if m.variable in self._dose_variables]
         self._emitter.explain(view, offset, numbers, notes, used, extraction, dosed)
-        self._emitter.explain_words(offset, words, notes, used, extraction)
+        self._emitter.explain_words(view, offset, words, notes, used, extraction)
         return extraction
 
     def _names_own_grade(self, note: Note, mentions: list[Mention]) -> bool:

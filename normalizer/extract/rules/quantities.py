@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...models import RelativeTo
-from ...phrases import GLUED_TO_WORD
+from ...phrases import GLUED_TO_WORD, after_unit_hyphen
 from ...reader import plus_days, shared_reference
 from ...regex_start import fast_start
 from .contexts import Note
@@ -30,7 +30,7 @@ ToUcum = Callable[[str], "str | None"]
 # least18", "ASA 1 or2", "18 to75"; the verifier's scan reads the same).
 NUMBER = fast_start(  # a lookahead for '-' or a digit first: found fast (regex_start)
     r"(?:(?<=[<>=≤≥])-|(?<=[<>=≤≥a-z]\s)-(?=\d))?"
-    rf"(?:(?<![\w.])|{GLUED_TO_WORD})(?<![A-Za-z]-)"
+    rf"(?:(?<![\w.])|{GLUED_TO_WORD})(?:(?<![A-Za-z]-)|{after_unit_hyphen()})"
     r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?:\.\d+)?"
 )
 # Unit words after a number: up to four blank-separated tokens are tried, longest first.

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from ...catalog import load_catalog
-from ...phrases import glued_to_word
+from ...phrases import after_unit_hyphen, glued_to_word
 from ...reader import plus_days
 from ...units import to_ucum
 from ..lexicon import load_evidence
@@ -27,9 +27,10 @@ from .model import Quantity, Reading, _lexicon
 # digit by a fast scan for digits (one that starts with lookbehinds is tried at every
 # position: ten times slower).
 _GLUED = glued_to_word(over=r"\d")
+_UNIT_HYPHEN = after_unit_hyphen(over=r"\d")  # "18 years-65 years"
 _NUMBER = re.compile(
     rf"\d(?:(?<![\w.]\d)|(?<=[^\w.][xX]\d)|{_GLUED})"
-    r"(?<![A-Za-z]-\d)\d*(?:[.,]\d+){0,5}"
+    rf"(?:(?<![A-Za-z]-\d)|{_UNIT_HYPHEN})\d*(?:[.,]\d+){{0,5}}"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
@@ -81,6 +82,8 @@ def _unit_at(view: str, pos: int) -> tuple[str | None, int]:
         # a new number after a blank starts a new quantity, not a unit
         if view[j].isdigit() and j > i and view[j - 1] == " " and view[i:j].strip() not in "x*":
             break
+        if view[j] == "-" and j > i and view[j + 1 : j + 2].isdigit() and view[j - 1].isalpha():
+            break  # "18 years-65 years": the hyphen opens the range's other end
         j += 1
     ends = sorted(
         {k for k in range(i + 1, j + 1) if k == j or view[k] == " " or view[k - 1] == "%"},
