@@ -26,7 +26,9 @@ classes (issue 15, "variable, unit and plausibility together"):
   end explained as a window "74 years from");
 * a character written as its code point: "37<U+2103>" is 37 °C;
 * a duration in words after a comparator, "at least four weeks", is a window as "at
-  least 4 weeks" is (it went to review as an unread number).
+  least 4 weeks" is (it went to review as an unread number);
+* sex-specific limits whose condition is in parentheses: "QTc values >440 ms (men) and
+  >450 ms (women)" gave the first no qualifier and the second "men and (women".
 """
 
 from __future__ import annotations
@@ -183,6 +185,13 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Statu
         "accepted",
     ),
     (
+        LCT + "batch11/NCT03868657.txt",
+        "exclusion",
+        "QTc values >440 ms (men) and >450 ms (women)",
+        [("qtc", ((440, False), None), "ms"), ("qtc", ((450, False), None), "ms")],
+        "needs_review",  # qualified: the curator checks the condition
+    ),
+    (
         CHIA + "NCT03046108_inc.txt",
         "inclusion",
         "Symptoms present more than six months",
@@ -255,4 +264,34 @@ def test_a_multiple_of_the_upper_limit_is_no_count(rules: RulesExtractor) -> Non
     ast = rules.read("AST > 3 times upper limit").constraints
     assert [(c.variable, c.relative_to, bounds(c)) for c in ast] == [
         ("ast", "ULN", ((3, False), None))
+    ]
+
+
+def test_parenthesised_sex_conditions_qualify_each_limit(rules: RulesExtractor) -> None:
+    crit = read(
+        rules,
+        LCT + "batch11/NCT03868657.txt",
+        "QTc values >440 ms (men) and >450 ms (women)",
+        "exclusion",
+    )
+    assert [c.qualifier for c in crit.constraints] == ["men", "women"]
+
+
+def test_unitless_limits_take_sex_conditions_with_a_comparator_each(
+    rules: RulesExtractor,
+) -> None:
+    """'a score under 30 for men and under 32 for women': two qualified limits."""
+    limits = rules.read("a score under 30 for men and under 32 for women").constraints
+    assert [(bounds(c), c.qualifier) for c in limits] == [
+        ((None, (30, False)), "for men"),
+        ((None, (32, False)), "for women"),
+    ]
+
+
+def test_a_range_with_a_unit_of_time_on_each_end_is_an_age(rules: RulesExtractor) -> None:
+    """'between 6 months and 17 years' (issue 15) was accepted with nothing read."""
+    limits = rules.read("Children between 6 months and 17 years").constraints
+    assert [(c.variable, bounds(c), c.unit) for c in limits] == [
+        ("age", ((6, True), None), "mo"),
+        ("age", (None, (17, True)), "a"),
     ]

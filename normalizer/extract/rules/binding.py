@@ -37,6 +37,10 @@ _WITHIN = re.compile(r"\bwithin\b", re.IGNORECASE)
 _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re.IGNORECASE)
 
 
+_OWN_PARENS = re.compile(r"\s*\(([^()]*)\)")
+"""The first limit's own parenthesis at the start of the gap to the next limit."""
+
+
 def _share_unit(first: Limit, second: Limit) -> None:
     """"< 1,000 or > 15,000/µL": two limits on one variable written with one unit."""
     if (
@@ -234,8 +238,13 @@ class Binder:
         first = previous.limit
         if link == "qualified" and (first.unit != limit.unit or first.relative != limit.relative):
             return None
-        if link == "qualified" and first.unit is None and first.relative is None:
-            return None
+        if (
+            link == "qualified"
+            and first.unit is None
+            and first.relative is None
+            and not (first.cmp is not None and limit.cmp is not None)
+        ):
+            return None  # unitless: a comparator on each ("under 30 for men and under 32")
         if not limit.explicit and first.cmp is not None and not first.ranged:
             if first.upper is None and self._links.range_end(view, first, limit):
                 limit.upper, limit.lower = limit.upper, None  # "between ages >=18 and 65"
@@ -246,8 +255,11 @@ class Binder:
         if not targets:
             return None
         gap = view[first.end : limit.start]
-        if link == "qualified" and previous.qualifier is None and "(" not in gap:
-            previous.qualifier = clean(gap)  # "> 2.5 mg/dL in men, or > 2.0 mg/dL in women"
+        if link == "qualified" and previous.qualifier is None:
+            if "(" not in gap:
+                previous.qualifier = clean(gap)  # "> 2.5 mg/dL in men, or > 2.0 mg/dL in women"
+            elif (own := _OWN_PARENS.match(gap)) is not None:
+                previous.qualifier = clean(own.group(1))  # "≥ 13 g/dL (men) or ≥ 12 g/dL (women)"
         if (first.lower is None) != (limit.lower is None) and link == "plain":
             return Reading(limit, targets)  # the other end of a range: "at least 4 and ≤ 8"
         return Reading(limit, targets, self._links.qualifier(view, first, limit))
@@ -284,7 +296,7 @@ class Binder:
             implied = implied or "age"  # "women above 18 years", "patient is less than 28 days old"
         if (
             implied is None
-            and limit.unit == "a"
+            and "a" in (limit.unit, limit.upper_unit)  # "between 6 months and 17 years"
             and limit.relative is None
             and not _OF_SOMETHING.match(view, limit.end)
             and (label is None or (limit.ranged and not self._lex.other_head.search(view, *label)))

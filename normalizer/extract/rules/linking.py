@@ -98,7 +98,7 @@ class Links:
     def qualifier(self, view: str, first: Limit, limit: Limit) -> str | None:
         """The condition of an alternative limit: "(≤ 5 x ULN with liver metastases)"."""
         gap = view[first.end : limit.start]
-        if "(" in gap:
+        if "(" in gap and ")" not in gap[gap.rfind("(") :]:  # the limit opens a parenthesis
             inside = gap[gap.rfind("(") + 1 :]
             return clean(f"{inside} {view[limit.end : closing(view, limit.end) - 1]}")
         after = _TRAILING.match(view, limit.end)
