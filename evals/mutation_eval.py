@@ -86,8 +86,10 @@ UNDETECTABLE = {
     "pairs matched crosswise": "'Systolic/diastolic < 140/90' read as SBP < 90 and DBP < 140: "
     "both numbers, the comparator and both names are in the evidence (value-unusual catches "
     "some, as DBP < 140)",
-    "a variable named by a longer name": "'Gestational age > 33 weeks' read as age: 'age' is "
-    "a catalog name and the value is possible",
+    "a variable named by a longer name": "'maternal age > 35 years' in a trial of newborns "
+    "read as the patient's age: 'age' is a catalog name and the value is possible (since "
+    "catalog 2026.12.8 'Gestational age > 33 weeks' names gestational_age, which a swap to age "
+    "contradicts)",
     "a dropped qualifier with no second limit": "'A1C >= 8.0% (DSME cohort only)': nothing in "
     "the structure says a condition was lost (with a second limit, limit-repeated fires)",
     "a consistent garble": "a lost digit that leaves a usual value ('creatinine <= 1.5 mg/dL' "
