@@ -106,6 +106,8 @@ def words_regex(words: Iterable[str]) -> str:
 
 
 _BEFORE_REACH = 30  # characters before a mention where a blocker-before may start
+_BEFORE_LINKS = frozenset({"to", "for", "by", "on", "the"})
+"""The words every ``mention_blocked_after`` phrase ends on (patterns.toml)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,23 @@ class Mentions:
         self._blocker = blocker
         self._before = before
 
+    def _blocked_before(self, view: str, start: int) -> bool:
+        """Whether ``before`` ends right at ``start`` ("adjusted to age", "weight-for-age").
+
+        Its phrases all end on a short link word ("to", "for", "by", "on", "the"): only
+        then is the regex searched (a search at every mention cost 5% of all the time).
+        """
+        k = start
+        while k > 0 and view[k - 1] in " -":
+            k -= 1
+        j = k
+        while j > 0 and view[j - 1].isalpha():
+            j -= 1
+        if k == start or view[j:k].lower() not in _BEFORE_LINKS:
+            return False
+        assert self._before is not None
+        return self._before.search(view, max(0, start - _BEFORE_REACH), start) is not None
+
     @property
     def pattern(self) -> re.Pattern[str]:
         """The pattern of every name and abbreviation (no blocker, no lookup)."""
@@ -165,9 +184,7 @@ class Mentions:
         for match in self._pattern.finditer(view, start, stop):
             if self._blocker.match(view, match.end()):
                 continue
-            if self._before is not None and self._before.search(
-                view, max(0, match.start() - _BEFORE_REACH), match.start()
-            ):
+            if self._before is not None and self._blocked_before(view, match.start()):
                 continue
             var = self.lookup(match.group(), match.lastgroup == "abbr")
             if var is not None:

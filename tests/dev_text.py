@@ -10,7 +10,7 @@ from pathlib import Path
 
 from normalizer.evaluation.split import split_of
 from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Constraint, Criterion, Section
+from normalizer.models import Constraint, Criterion, Section, Status
 from normalizer.pipeline import normalize_text
 
 from .conftest import need_shared
@@ -20,6 +20,11 @@ CHIA = "corpus/chia/chia_without_scope/"
 LCT = "corpus/lct/leaf_clinical_trials/"
 
 Bounds = tuple[tuple[float, bool] | None, tuple[float, bool] | None]
+Expected = list[tuple[str, Bounds, str | None]]
+"""Each constraint read: variable, bounds, unit."""
+Case = tuple[str, Section, str, Expected, Status]
+"""A dev criterion (source, section, text), what it reads as, and its status."""
+CASE_FIELDS = ("source", "section", "text", "expected", "status")
 
 
 def read(rules: RulesExtractor, source: str, text: str, section: Section) -> Criterion:
@@ -36,3 +41,17 @@ def bounds(c: Constraint) -> Bounds:
     lo = None if c.lower is None else (c.lower.value, c.lower.inclusive)
     hi = None if c.upper is None else (c.upper.value, c.upper.inclusive)
     return lo, hi
+
+
+def check(
+    rules: RulesExtractor,
+    source: str,
+    section: Section,
+    text: str,
+    expected: Expected,
+    status: Status,
+) -> None:
+    """The criterion reads as ``expected``, with ``status``."""
+    crit = read(rules, source, text, section)
+    assert [(c.variable, bounds(c), c.unit) for c in crit.constraints] == expected
+    assert crit.status == status, [f.code for f in crit.findings]

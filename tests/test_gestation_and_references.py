@@ -38,7 +38,7 @@ import pytest
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import Section, Status
 
-from .dev_text import CHIA, LCT, Bounds, bounds, read
+from .dev_text import CASE_FIELDS, CHIA, LCT, Case, Expected, bounds, check, read
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def rules() -> RulesExtractor:
 
 
 WEEK = 1 / 7
-CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Status]] = [
+CASES: list[Case] = [
     (
         CHIA + "NCT03355326_inc.txt",
         "inclusion",
@@ -201,19 +201,16 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Statu
 ]
 
 
-@pytest.mark.parametrize(("source", "section", "text", "expected", "status"), CASES)
+@pytest.mark.parametrize(CASE_FIELDS, CASES)
 def test_read(
     rules: RulesExtractor,
     source: str,
     section: Section,
     text: str,
-    expected: list[tuple[str, Bounds, str | None]],
+    expected: Expected,
     status: Status,
 ) -> None:
-    crit = read(rules, source, text, section)
-    got = [(c.variable, bounds(c), c.unit) for c in crit.constraints]
-    assert got == expected
-    assert crit.status == status, [f.code for f in crit.findings]
+    check(rules, source, section, text, expected, status)
 
 
 def test_a_difference_from_ideal_weight_is_no_weight_limit(rules: RulesExtractor) -> None:

@@ -25,7 +25,7 @@ import pytest
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import Section, Status
 
-from .dev_text import CHIA, LCT, Bounds, bounds, read
+from .dev_text import CASE_FIELDS, CHIA, LCT, Case, Expected, check, read
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def rules() -> RulesExtractor:
     return RulesExtractor()
 
 
-CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Status]] = [
+CASES: list[Case] = [
     (
         LCT + "batch14/NCT03920020.txt",
         "inclusion",
@@ -108,19 +108,16 @@ CASES: list[tuple[str, Section, str, list[tuple[str, Bounds, str | None]], Statu
 ]
 
 
-@pytest.mark.parametrize(("source", "section", "text", "expected", "status"), CASES)
+@pytest.mark.parametrize(CASE_FIELDS, CASES)
 def test_read(
     rules: RulesExtractor,
     source: str,
     section: Section,
     text: str,
-    expected: list[tuple[str, Bounds, str | None]],
+    expected: Expected,
     status: Status,
 ) -> None:
-    crit = read(rules, source, text, section)
-    got = [(c.variable, bounds(c), c.unit) for c in crit.constraints]
-    assert got == expected
-    assert crit.status == status, [f.code for f in crit.findings]
+    check(rules, source, section, text, expected, status)
 
 
 def test_kellgren_lawrence_grades_in_roman_numerals_go_to_review(rules: RulesExtractor) -> None:

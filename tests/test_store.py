@@ -108,3 +108,19 @@ def test_the_patterns_version_read_alone_is_the_validated_one() -> None:
     from normalizer.store.fingerprint import patterns_version
 
     assert patterns_version() == load_patterns().version
+
+
+def test_a_new_finding_or_unit_spelling_redoes_stored_results() -> None:
+    """The versions key holds the version of every data file that changes a result."""
+    from normalizer.findings import load_findings
+    from normalizer.pipeline import normalize_text
+    from normalizer.store.fingerprint import DATA_FILES, data_versions
+
+    doc = normalize_text("Inclusion Criteria:\n* Age ≥ 18 years\n", name="x",
+                         extractor=RulesExtractor())
+    versions = versions_of(doc.provenance)
+    assert versions["findings_version"] == load_findings().version
+    assert {f"{name}_version" for name in DATA_FILES} <= versions.keys()
+    assert data_versions()["units_version"] == versions["units_version"]
+    changed = {**versions, "findings_version": versions["findings_version"] + "+1"}
+    assert versions_key(changed) != versions_key(versions)

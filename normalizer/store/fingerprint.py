@@ -1,8 +1,8 @@
 """What makes a stored result still valid: the record's content and the versions read with.
 
 A rerun skips a record whose content hash and versions key are both unchanged;
-anything else (new text, new registry fields, new rules, catalog, patterns,
-prompt or model) reads it again.
+anything else (new text, new registry fields, new rules, catalog, patterns, findings,
+units, prompt or model) reads it again.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from ..models import Provenance
 if TYPE_CHECKING:
     from ..records import Record
 
-__all__ = ["content_hash", "patterns_version", "versions_key", "versions_of"]
+__all__ = ["DATA_FILES", "content_hash", "data_versions", "patterns_version", "versions_key",
+           "versions_of"]
+
+DATA_FILES = ("patterns", "findings", "units", "evidence", "scope", "sex", "words",
+              "registry_ages")
+"""The data files whose ``version`` changes what a result says (the catalog's is in the
+provenance): a finding added to ``findings.toml`` redoes what was stored before it."""
 
 
 def _sha256(payload: object) -> str:
@@ -35,8 +41,13 @@ def content_hash(record: Record) -> str:
 def versions_of(provenance: Provenance) -> dict[str, str | None]:
     """The versions a result depends on: tool, extractor, catalog, patterns, prompt, model."""
     stamped = provenance.model_dump(mode="json")
-    stamped["patterns_version"] = patterns_version()
+    stamped.update(data_versions())
     return stamped
+
+
+def data_versions() -> dict[str, str]:
+    """``<name>_version`` of each of :data:`DATA_FILES`, read without validating them."""
+    return {f"{name}_version": _version_of(name) for name in DATA_FILES}
 
 
 def patterns_version() -> str:
@@ -45,7 +56,11 @@ def patterns_version() -> str:
     The parent of a run needs only this (a rerun with nothing to do never reads a
     criterion); :func:`~normalizer.patterns.load_patterns` costs 0.2 s more.
     """
-    raw = resources.files("normalizer").joinpath("data/patterns.toml").read_text("utf-8")
+    return _version_of("patterns")
+
+
+def _version_of(name: str) -> str:
+    raw = resources.files("normalizer").joinpath(f"data/{name}.toml").read_text("utf-8")
     return str(tomllib.loads(raw)["version"])
 
 
