@@ -37,6 +37,7 @@ import pytest
 
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import Section, Status
+from normalizer.pipeline import normalize_text
 
 from .dev_text import CASE_FIELDS, CHIA, LCT, Case, Expected, bounds, check, read
 
@@ -292,3 +293,29 @@ def test_a_range_with_a_unit_of_time_on_each_end_is_an_age(rules: RulesExtractor
         ("age", ((6, True), None), "mo"),
         ("age", (None, (17, True)), "a"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No disease that would limit life expectancy to less than 6 months",
+        "Patients without ECOG > 2",
+        "Patients who do not have a platelet count above 100,000/mm3",
+    ],
+)
+def test_a_negated_limit_is_never_accepted_the_wrong_way_round(
+    rules: RulesExtractor, text: str
+) -> None:
+    """Issue 15's direction class, in constructed text (no dev criterion has one the rules
+    read): as written the limit reads the other way; verification holds it for review."""
+    doc = normalize_text(f"Inclusion Criteria:\n- {text}\n", name="t", extractor=rules)
+    (crit,) = doc.criteria
+    assert crit.constraints and crit.status == "needs_review"
+    assert "a negation governs it" in " ".join(f.message for f in crit.findings)
+    assert not doc.eligibility or all(crit.id not in e.criteria for e in doc.eligibility)
+
+
+def test_a_comparator_that_starts_with_no_is_no_negation(rules: RulesExtractor) -> None:
+    for text in ("Hemoglobin no less than 9 g/dL", "Age no older than 75 years"):
+        doc = normalize_text(f"Inclusion Criteria:\n- {text}\n", name="t", extractor=rules)
+        assert doc.criteria[0].status == "accepted", text

@@ -11,6 +11,9 @@ A limit read right can still be wrong to accept as a plain limit on the patient:
 - any limit inside a **conditional note** ("(Note: Patients with a serum creatinine
   ≥ 1.4 and ≤ 2.0 mg/dL must demonstrate a creatinine clearance ≥ 50 mL/min)"): the
   condition is not a limit and the consequence applies only under it;
+- any limit under a **negation** ("No disease that would limit life expectancy to less
+  than 6 months", "Patients without ECOG > 2"): the criterion rules it out, so the limit
+  as written reads the wrong way round;
 - any limit of a criterion that **describes rather than requires** ("Retinoblastoma is
   rarely seen in children over 8 years old, however we will not include an upper age
   range").
@@ -66,6 +69,7 @@ class ScopeData(BaseModel):
     both_sexes: str
     age_tail: str
     conditionals: list[str]
+    negations: list[str]
     narratives: list[str]
     examples: list[ScopeExample]
 
@@ -87,6 +91,7 @@ class _Scope:
     scoped_subjects: re.Pattern[str]
     both_sexes: re.Pattern[str]
     conditionals: tuple[re.Pattern[str], ...]
+    negations: tuple[re.Pattern[str], ...]
     narratives: tuple[re.Pattern[str], ...]
     content: re.Pattern[str]
     stop: frozenset[str]
@@ -124,6 +129,7 @@ def _compiled() -> _Scope:
         scoped_subjects=re.compile(_words(data.scoped_subjects), re.I),
         both_sexes=re.compile(data.both_sexes),
         conditionals=tuple(re.compile(p) for p in data.conditionals),
+        negations=tuple(re.compile(p) for p in data.negations),
         narratives=tuple(re.compile(p) for p in data.narratives),
         content=re.compile(r"[A-Za-z][A-Za-z'-]+"),
         stop=frozenset(w.lower() for w in (*patterns.fillers, *patterns.label_stop)),
@@ -153,6 +159,18 @@ def _conditional(view: str, sc: Scan, start: int) -> str | None:
                 break
             reach = min(_bracket_end(view, m.start()), sc.clause_end(m.start()))
             if start < reach:
+                return view[m.start() : m.end()]
+    return None
+
+
+def _negation(view: str, sc: Scan, start: int) -> str | None:
+    """The negation whose reach (to the next near break of its clause) holds ``start``."""
+    s = _compiled()
+    lead = sc.clause_start(start)
+    for pattern in s.negations:
+        for m in pattern.finditer(view, lead, start):
+            stop = s.near_breaks.search(view, m.end(), start)
+            if stop is None:
                 return view[m.start() : m.end()]
     return None
 
@@ -199,10 +217,16 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
     start, end = c.evidence[0] - base, c.evidence[1] - base
     note = _conditional(sc.view, sc, start)
     told = next((m for p in _compiled().narratives if (m := p.search(sc.view))), None)
+    negated = _negation(sc.view, sc, start)
     if told is not None:
         why = f"the criterion describes rather than requires ({quote(told.group(), 40)})"
     elif note is not None:
         why = f"it sits in a conditional note ({quote(note, 60)})"
+    elif negated is not None:
+        why = (
+            f"a negation governs it ({quote(negated, 30)}): the criterion rules the limit out,"
+            " so as written it reads the wrong way round"
+        )
     elif c.variable == "age":
         scope = _age_scope(crit, sc, start, end)
         if scope is None:
