@@ -24,7 +24,10 @@ Expected = list[tuple[str, Bounds, str | None]]
 """Each constraint read: variable, bounds, unit."""
 Case = tuple[str, Section, str, Expected, Status]
 """A dev criterion (source, section, text), what it reads as, and its status."""
-CASE_FIELDS = ("source", "section", "text", "expected", "status")
+
+def case_id(case: Case) -> str:
+    """A short test id: the criterion's first words."""
+    return case[2][:40]
 
 
 def read(rules: RulesExtractor, source: str, text: str, section: Section) -> Criterion:
@@ -43,15 +46,9 @@ def bounds(c: Constraint) -> Bounds:
     return lo, hi
 
 
-def check(
-    rules: RulesExtractor,
-    source: str,
-    section: Section,
-    text: str,
-    expected: Expected,
-    status: Status,
-) -> None:
-    """The criterion reads as ``expected``, with ``status``."""
+def check(rules: RulesExtractor, case: Case) -> None:
+    """The case's criterion reads as it expects, with its status."""
+    source, section, text, expected, status = case
     crit = read(rules, source, text, section)
     assert [(c.variable, bounds(c), c.unit) for c in crit.constraints] == expected
     assert crit.status == status, [f.code for f in crit.findings]

@@ -36,10 +36,9 @@ from __future__ import annotations
 import pytest
 
 from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Section, Status
 from normalizer.pipeline import normalize_text
 
-from .dev_text import CASE_FIELDS, CHIA, LCT, Case, Expected, bounds, check, read
+from .dev_text import CHIA, LCT, Case, bounds, case_id, check, read
 
 
 @pytest.fixture(scope="module")
@@ -202,16 +201,9 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(CASE_FIELDS, CASES)
-def test_read(
-    rules: RulesExtractor,
-    source: str,
-    section: Section,
-    text: str,
-    expected: Expected,
-    status: Status,
-) -> None:
-    check(rules, source, section, text, expected, status)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_read(rules: RulesExtractor, case: Case) -> None:
+    check(rules, case)
 
 
 def test_a_difference_from_ideal_weight_is_no_weight_limit(rules: RulesExtractor) -> None:

@@ -23,9 +23,8 @@ from __future__ import annotations
 import pytest
 
 from normalizer.extract.rules import RulesExtractor
-from normalizer.models import Section, Status
 
-from .dev_text import CASE_FIELDS, CHIA, LCT, Case, Expected, check, read
+from .dev_text import CHIA, LCT, Case, case_id, check, read
 
 
 @pytest.fixture(scope="module")
@@ -108,16 +107,9 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(CASE_FIELDS, CASES)
-def test_read(
-    rules: RulesExtractor,
-    source: str,
-    section: Section,
-    text: str,
-    expected: Expected,
-    status: Status,
-) -> None:
-    check(rules, source, section, text, expected, status)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_read(rules: RulesExtractor, case: Case) -> None:
+    check(rules, case)
 
 
 def test_kellgren_lawrence_grades_in_roman_numerals_go_to_review(rules: RulesExtractor) -> None:
