@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic_core import PydanticSerializationError
 
 from .cli_common import _documents, _err, _exit_for, _Reading, _table_console
 from .cli_llm import make_extractor, report_usage
@@ -30,7 +31,7 @@ from .cli_options import (
     with_llm_options,
 )
 from .errors import InputError
-from .exits import atomic_write
+from .exits import Interrupted, atomic_write, hold_signals, interrupted_by
 from .io import MAX_BYTES
 
 # What a command needs is imported when it runs: `--help` and the start of a run
@@ -66,12 +67,19 @@ def document_json(doc: Document, indent: int | None = None) -> str:
     :func:`_strict_json` instead of being written as ``null``.  Without an indent
     (``jsonl``) the C encoder writes the line as before, byte for byte.
     """
-    if indent is None:
-        return _strict_json(doc.model_dump(mode="json"))
-    body = doc.model_dump_json(indent=indent)
-    if '"NaN"' in body or 'Infinity"' in body:  # a real NaN, or text that says so
-        return _strict_json(doc.model_dump(mode="json"), indent=indent)
-    return body
+    try:
+        with hold_signals():  # SIGINT, SIGTERM wait; pydantic would wrap their exception
+            if indent is None:
+                return _strict_json(doc.model_dump(mode="json"))
+            body = doc.model_dump_json(indent=indent)
+            if '"NaN"' in body or 'Infinity"' in body:  # a real NaN, or text that says so
+                return _strict_json(doc.model_dump(mode="json"), indent=indent)
+            return body
+    except PydanticSerializationError as error:
+        signum = interrupted_by()
+        if signum is not None and "Interrupted" in str(error):
+            raise Interrupted(signum) from error  # a signal another thread took
+        raise
 
 
 

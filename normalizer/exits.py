@@ -16,8 +16,11 @@ SIGINT and SIGTERM raise :class:`Interrupted` (a ``BaseException``, so that no
 ``except Exception`` swallows it and click does not turn it into its own
 "Aborted!"); ``finally`` blocks still run, which is how ``--format json`` closes
 its array.  :func:`atomic_write` holds both signals off while one piece of output
-is written, so a document is never cut in half.  :func:`leave` ends an interrupted
-process at once, even while an LLM request is still waiting for its answer.
+is written, so a document is never cut in half, and :func:`hold_signals` while one is
+serialised (pydantic wraps an exception raised inside its serialiser into its own
+error: an interruption there ended the process as an internal error, status 5).
+:func:`leave` ends an interrupted process at once, even while an LLM request is still
+waiting for its answer.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ __all__ = [
     "Interrupted",
     "atomic_write",
     "handle_signals",
+    "hold_signals",
+    "interrupted_by",
     "leave",
 ]
 
@@ -81,8 +86,21 @@ def leave(code: int) -> None:
     os._exit(code)
 
 
+_last: list[int] = []
+
+
 def _raise(signum: int, frame: FrameType | None) -> None:
+    _last[:] = [signum]
     raise Interrupted(signum)
+
+
+def interrupted_by() -> int | None:
+    """The signal whose :class:`Interrupted` was raised last in this process, if any.
+
+    A library that catches every exception of a callback (pydantic's serialiser wraps it
+    into its own error) hides the interruption: the caller asks this to raise it again.
+    """
+    return _last[0] if _last else None
 
 
 def handle_signals() -> None:
@@ -99,7 +117,8 @@ def handle_signals() -> None:
 
 
 @contextlib.contextmanager
-def _held() -> Iterator[None]:
+def hold_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (blocked in this thread) until the block is left."""
     try:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
     except (AttributeError, OSError, ValueError):  # pragma: no cover - not POSIX
@@ -114,6 +133,6 @@ def _held() -> Iterator[None]:
 def atomic_write(text: str, stream: TextIO | None = None) -> None:
     """Write and flush ``text`` with SIGINT and SIGTERM held off until it is out."""
     out = stream if stream is not None else sys.stdout
-    with _held():
+    with hold_signals():
         out.write(text)
         out.flush()

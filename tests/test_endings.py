@@ -275,3 +275,39 @@ def test_tables_at_20_columns_stack_and_keep_every_word() -> None:
     assert max(len(line) for line in shown.splitlines()) <= 20
     for word in ("inc-1", "reading:", "status:"):
         assert word in shown
+
+
+def test_a_signal_inside_the_serialiser_is_an_interruption_not_a_bug() -> None:
+    """Pydantic wraps an exception raised inside its serialiser (a signal handler run by a
+    callback) into PydanticSerializationError: `normalize` ended such a run as an internal
+    error (status 5) instead of 130, once in a while (CI saw it).  The writer raises the
+    interruption again.  SIGALRM stands in for a SIGINT that another thread received (the
+    writer holds SIGINT and SIGTERM off in its own thread)."""
+    from normalizer.cli_normalize import document_json
+    from normalizer.exits import Interrupted, handle_signals
+    from normalizer.extract.rules import RulesExtractor
+    from normalizer.pipeline import normalize_text
+
+    text = "Inclusion Criteria:\n" + "".join(
+        f"* Creatinine < {k}.5 mg/dL and ALT <= 2.5 x ULN\n" for k in range(200)
+    )
+    doc = normalize_text(text, name="t", extractor=RulesExtractor())
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)}
+    caught: dict[str, int] = {}
+    try:
+        handle_signals()
+        signal.signal(signal.SIGALRM, signal.getsignal(signal.SIGINT))
+        signal.setitimer(signal.ITIMER_REAL, 0.0007, 0.0007)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and sum(caught.values()) < 200:
+            try:
+                document_json(doc, indent=2)
+            except BaseException as error:  # what the writer lets out, whatever it is
+                caught[type(error).__name__] = caught.get(type(error).__name__, 0) + 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    assert caught.get("Interrupted", 0) > 0, caught
+    assert set(caught) == {"Interrupted"}, caught
+    assert Interrupted  # the class the CLI maps to 128 + signal
