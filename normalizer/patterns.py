@@ -123,6 +123,7 @@ class Patterns(_Data):
     dose_units: list[str]
     volume_units: list[str]
     other_heads: list[str]
+    counted_heads: list[str]
     time_heads: list[str]
     time_heads_alone: list[str]
     label_stop: list[str]

@@ -28,7 +28,9 @@ classes (issue 15, "variable, unit and plausibility together"):
 * a duration in words after a comparator, "at least four weeks", is a window as "at
   least 4 weeks" is (it went to review as an unread number);
 * sex-specific limits whose condition is in parentheses: "QTc values >440 ms (men) and
-  >450 ms (women)" gave the first no qualifier and the second "men and (women".
+  >450 ms (women)" gave the first no qualifier and the second "men and (women";
+* a compared count of things counted on the patient, named after the value, is a
+  measurement ("less than 3 oocytes", as the gold has it; ">14 follicles").
 """
 
 from __future__ import annotations
@@ -183,6 +185,20 @@ CASES: list[Case] = [
         "regular bowel care routine (at least four weeks)",
         [],
         "accepted",
+    ),
+    (
+        CHIA + "NCT01980680_exc.txt",
+        "exclusion",
+        "Patients with >14 follicles on day of trigger",
+        [("other", ((14, False), None), None)],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT00236340_exc.txt",
+        "exclusion",
+        "Multiple pregnancy (more than 3 fetuses)",
+        [("other", ((3, False), None), None)],
+        "needs_review",
     ),
     (
         LCT + "batch11/NCT03868657.txt",

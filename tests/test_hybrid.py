@@ -13,7 +13,7 @@ from normalizer.pipeline import read_criteria
 
 # Registry wording the rules read only in part (the oocyte count is not a catalog
 # variable and has no unit: the rules leave it unexplained, so hybrid asks the LLM).
-TEXT = "Serum potassium < 3.5 mEq/L; retrieval of fewer than 3 oocytes"
+TEXT = "Serum potassium < 3.5 mEq/L; transfer of fewer than 3 embryos"
 
 
 def c(variable: str, start: int, end: int, lower: float | None = None,

@@ -57,7 +57,10 @@ def _heads(heads: Iterable[str]) -> str:
     """
     glued = [h for h in heads if len(h) >= _GLUED_HEAD]
     whole = [h for h in heads if len(h) < _GLUED_HEAD]
-    return rf"(?:(?:{_words(glued)})|\b(?:{_words(whole)}))$"
+    alternatives = ([f"(?:{_words(glued)})"] if glued else []) + (
+        [rf"\b(?:{_words(whole)})"] if whole else []
+    )  # an empty list of words would match every name
+    return rf"(?:{'|'.join(alternatives) or '(?!)'})$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class Lexicon(Reader):
     unread_comparison: re.Pattern[str]
     person: re.Pattern[str]
     other_head: re.Pattern[str]
+    counted_head: re.Pattern[str]
     time_head: re.Pattern[str]
     time_head_alone: re.Pattern[str]
     label_stop: frozenset[str]
@@ -260,6 +264,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         unread_comparison=re.compile(data.unread_comparison),
         person=re.compile(r"\b(?:" + _words(data.person_nouns) + r")\b", re.IGNORECASE),
         other_head=re.compile(_heads(data.other_heads), re.IGNORECASE),
+        counted_head=re.compile(_heads(data.counted_heads), re.IGNORECASE),
         time_head=re.compile(_heads(data.time_heads), re.IGNORECASE),
         time_head_alone=re.compile(r"(?:" + _words(data.time_heads_alone) + r")$", re.I),
         label_stop=frozenset(data.label_stop),

@@ -146,7 +146,8 @@ class Names:
         if unitless and not self._glued_unit(view, limit):
             if after:
                 rate = _RATE.search(name) is not None
-                return (headed or rate) and not self._lex.person.search(name)
+                counted = self._lex.counted_head.search(name) is not None  # "3 oocytes"
+                return (headed or rate or counted) and not self._lex.person.search(name)
             if self._quantities.counted(view, limit.end):
                 return False
             return headed or any(_ABBREVIATION.fullmatch(w) for w in name.split())
