@@ -97,9 +97,9 @@ class Reader:
     garbled_exponents: frozenset[int]
     lost_power_units: frozenset[str]
     reference_difference: re.Pattern[str]
+    """After a limit: it is a difference from a reference ("100 lbs over ideal body weight")."""
     mention_blocked_after: re.Pattern[str]
     """Ends right before a name that is then no mention ("adjusted to age")."""
-    """After a limit: it is a difference from a reference ("100 lbs over ideal body weight")."""
     week_fraction: re.Pattern[str]
     """The days of "22 3/7 weeks", "37+0 weeks", right after the number (group ``days``)."""
     week_days: re.Pattern[str]
@@ -281,6 +281,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         blocker = re.compile(r"(?!)")
     repair = re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(data.repairs)))
     limit = fast_start(rf"(?<![\w])(?:{plain})(?![\w])", re.IGNORECASE)
+    blocked_after = re.compile(data.mention_blocked_after, re.I)
     hint, hint_words = _repair_hint([r.pattern for r in data.repairs], repair)
     return Reader(
         version=data.version,
@@ -306,7 +307,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         garbled_exponents=frozenset(data.garbled_exponents),
         lost_power_units=frozenset(data.lost_power_units),
         reference_difference=re.compile(data.reference_difference, re.I),
-        mention_blocked_after=re.compile(data.mention_blocked_after, re.I),
+        mention_blocked_after=blocked_after,
         week_fraction=re.compile(data.week_fraction, re.I),
         week_days=re.compile(data.week_days, re.I),
         range_gap=re.compile(r"\s*(?:" + "|".join(data.range_separators) + r")\s*", re.I),
@@ -325,7 +326,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         volume_units=frozenset(data.volume_units),
         number_values=numbers,
         number_word=fast_start(number_word, re.IGNORECASE),
-        mentions=Mentions(catalog, blocker, re.compile(data.mention_blocked_after, re.I)),
+        mentions=Mentions(catalog, blocker, blocked_after),
     )
 
 

@@ -217,12 +217,11 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
     start, end = c.evidence[0] - base, c.evidence[1] - base
     note = _conditional(sc.view, sc, start)
     told = next((m for p in _compiled().narratives if (m := p.search(sc.view))), None)
-    negated = _negation(sc.view, sc, start)
     if told is not None:
         why = f"the criterion describes rather than requires ({quote(told.group(), 40)})"
     elif note is not None:
         why = f"it sits in a conditional note ({quote(note, 60)})"
-    elif negated is not None:
+    elif (negated := _negation(sc.view, sc, start)) is not None:
         why = (
             f"a negation governs it ({quote(negated, 30)}): the criterion rules the limit out,"
             " so as written it reads the wrong way round"

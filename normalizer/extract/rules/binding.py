@@ -343,6 +343,7 @@ class Binder:
         for match in self._lex.pair.finditer(view, max(floor, 0), limit.value_start):
             name = match
         unit = limit.pair_upper.unit if limit.pair_upper else limit.pair.unit
+        named = name is not None and name.lastgroup is not None
         if name is not None and name.lastgroup is not None:
             first, second = self._lex.pair_variables[name.lastgroup]
             span = name.start(), name.end()
@@ -364,8 +365,8 @@ class Binder:
         else:
             other.lower = other.upper = Bound(value=b.value, inclusive=True)
         return [
-            Reading(limit, [Target(first, *span, None if name else first)]),
-            Reading(other, [Target(second, *span, None if name else second)]),
+            Reading(limit, [Target(first, *span, None if named else first)]),
+            Reading(other, [Target(second, *span, None if named else second)]),
         ]
 
     def _dilution(self, limit: Limit) -> Limit:
