@@ -7,12 +7,12 @@ range; it asks the catalog.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache, cached_property
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .data_files import data_toml
 
 __all__ = ["Catalog", "Variable", "VariableKind", "load_catalog"]
 
@@ -173,5 +173,4 @@ class Catalog(BaseModel):
 @cache
 def load_catalog() -> Catalog:
     """Load and validate the packaged catalog (cached)."""
-    raw = resources.files("normalizer").joinpath("data/catalog.toml").read_text("utf-8")
-    return Catalog.model_validate(tomllib.loads(raw))
+    return Catalog.model_validate(data_toml("catalog.toml"))

@@ -8,7 +8,8 @@ spreadsheet shows as text.  Registered commands live in :mod:`normalizer.cli`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,19 +53,16 @@ def _documents(
     text_column: str | None = None, id_column: str | None = None,
 ) -> Iterator[Document]:
     """Normalise each readable record in order; name each unreadable one on stderr."""
-    from rich.progress import Progress
-
     from .pipeline import normalize_record
     from .records import ReadFailure, read_records
 
-    show = _err.is_terminal
-    with Progress(console=_err, transient=True, disable=not show) as progress:
-        task = progress.add_task("normalising", total=None)
-        for item in read_records(
-            inputs, input_format=input_format.value, glob=glob, max_bytes=max_bytes,
-            default_section=default, text_column=text_column, id_column=id_column,
-        ):
-            progress.advance(task)
+    items = read_records(
+        inputs, input_format=input_format.value, glob=glob, max_bytes=max_bytes,
+        default_section=default, text_column=text_column, id_column=id_column,
+    )
+    with _spinner() as advance:
+        for item in items:
+            advance()
             if isinstance(item, ReadFailure):
                 seen.failures += 1
                 _error(str(item))
@@ -72,6 +70,21 @@ def _documents(
             seen.records += 1
             yield normalize_record(item, extractor=reader)
 
+
+@contextmanager
+def _spinner() -> Iterator[Callable[[], None]]:
+    """A transient spinner on a terminal; elsewhere a step that does nothing.
+
+    rich's progress is imported only for the terminal: 8 ms of a start.
+    """
+    if not _err.is_terminal:
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_err, transient=True) as progress:
+        task = progress.add_task("normalising", total=None)
+        yield lambda: progress.advance(task)
 
 
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")

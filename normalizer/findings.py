@@ -10,13 +10,12 @@ import it from here, so that neither imports the other for it.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .data_files import data_toml
 from .models import Finding, Severity
 
 __all__ = ["FindingSpec", "FindingTable", "finding", "load_findings", "severity_of"]
@@ -63,8 +62,7 @@ class FindingTable(BaseModel):
 @cache
 def load_findings() -> FindingTable:
     """Load and validate the packaged ``findings.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/findings.toml").read_text("utf-8")
-    return FindingTable.model_validate(tomllib.loads(raw))
+    return FindingTable.model_validate(data_toml("findings.toml"))
 
 
 def finding(code: str, message: str, constraint: int | None = None) -> Finding:

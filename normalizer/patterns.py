@@ -10,14 +10,13 @@ regex must compile).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .data_files import data_toml
 from .models import NumberReason, RelativeTo
 
 __all__ = [
@@ -179,5 +178,4 @@ class Comparator:
 @cache
 def load_patterns() -> Patterns:
     """Load and validate the packaged ``data/patterns.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/patterns.toml").read_text("utf-8")
-    return Patterns.model_validate(tomllib.loads(raw))
+    return Patterns.model_validate(data_toml("patterns.toml"))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .regex_cache import remembered
 from .regex_start import fast_start
 
 if TYPE_CHECKING:
@@ -72,26 +73,36 @@ def trie_regex(phrases: Iterable[str], blank: str, end: Callable[[str], str]) ->
     A blank in a phrase matches the regex ``blank``; ``end(phrase)`` is appended
     where a phrase ends (a word-edge guard, or nothing).
     """
-    root: _Trie = {}
-    for phrase in phrases:
-        node = root
-        for char in re.sub(r"\s+", _BLANK, phrase.strip()):
-            node = node.setdefault(char, {})
-        node[""] = {phrase.strip(): {}}  # the phrase, for its end guard
+    stripped = tuple(phrase.strip() for phrase in phrases)
+    return _trie(stripped, blank, tuple(end(phrase) for phrase in stripped))
 
-    def emit(node: _Trie, last: str) -> str:
+
+@remembered
+def _trie(phrases: tuple[str, ...], blank: str, ends: tuple[str, ...]) -> str:
+    """:func:`trie_regex` of stripped phrases and their end guards.
+
+    Kept between processes: the tries over every variable name cost 10 ms a start.
+    """
+    root: _Trie = {}
+    for phrase, guard in zip(phrases, ends, strict=True):
+        node = root
+        for char in re.sub(r"\s+", _BLANK, phrase):
+            node = node.setdefault(char, {})
+        node[""] = {guard: {}}  # the phrase's end guard
+
+    def emit(node: _Trie) -> str:
         branches = [
-            (blank if char == _BLANK else re.escape(char)) + emit(child, char)
+            (blank if char == _BLANK else re.escape(char)) + emit(child)
             for char, child in sorted(node.items())
             if char
         ]
         if "" in node:
-            branches.append(end(next(iter(node[""]))))
+            branches.append(next(iter(node[""])))
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
 
-    return emit(root, "")
+    return emit(root)
 
 
 def phrase_key(text: str) -> str:
@@ -101,7 +112,9 @@ def phrase_key(text: str) -> str:
 
 def words_regex(words: Iterable[str]) -> str:
     """Literal words or phrases as one alternation, longest first, blanks flexible."""
-    longest_first = sorted(set(words), key=len, reverse=True)
+    # ties in a fixed order: the pattern string, and so its cached compilation, is the
+    # same in every process whatever the hash seed
+    longest_first = sorted(set(words), key=lambda w: (-len(w), w))
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in longest_first)
 
 

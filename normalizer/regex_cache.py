@@ -39,6 +39,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
+from types import FrameType
 from typing import Any, ParamSpec, TypeVar
 
 __all__ = ["cache_file", "kept_regexes", "remembered"]
@@ -52,6 +53,12 @@ take about 0.9 MB; entries of other pattern data, as tests and older versions ma
 would otherwise pile up: a 7 MB file cost each process 40 ms to read)."""
 
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+_VOLATILE = frozenset({"tokenize"})
+"""Modules whose patterns are built from a set, so their strings change with the hash
+seed: each process would add a new entry and rewrite the file (the standard library's
+tokenize, which pydantic reaches through ``inspect.signature(list)``). Compiled as usual,
+never kept."""
 
 _active: tuple[dict[Any, Any], dict[Any, Any]] | None = None
 """Inside :func:`kept_regexes`: (what the file holds, what this process used)."""
@@ -127,6 +134,16 @@ def _save(path: Path, entries: dict[Any, Any], used: dict[Any, Any]) -> None:
             os.unlink(tmp)
 
 
+def _from_volatile() -> bool:
+    """Whether a module of :data:`_VOLATILE` asks for the pattern being compiled."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        if frame.f_globals.get("__name__") in _VOLATILE:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _compiler_of(
     known: dict[tuple[str, int], _Entry], used: dict[tuple[str, int], _Entry]
 ) -> Callable[..., Any]:
@@ -141,6 +158,8 @@ def _compiler_of(
             return original(p, flags)
         key = (p, flags)
         entry = known.get(key)
+        if entry is None and _from_volatile():
+            return original(p, flags)
         if entry is None:  # what re._compiler.compile does, keeping the parts
             parsed = parser.parse(p, flags)
             code = compiler._code(parsed, flags)

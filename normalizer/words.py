@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from functools import cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .data_files import data_toml
 from .models import Bound, Constraint
 
 __all__ = [
@@ -66,8 +65,7 @@ class WordTable(BaseModel):
 @cache
 def load_words() -> WordTable:
     """Load and validate the packaged ``words.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/words.toml").read_text("utf-8")
-    return WordTable.model_validate(tomllib.loads(raw))
+    return WordTable.model_validate(data_toml("words.toml"))
 
 
 def number_words(value: float) -> str:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import normalizer
+from normalizer.data_files import data_toml
 from normalizer.regex_cache import cache_file, kept_regexes
+
+from .conftest import SEEDS, need_shared
+
+SEED = SEEDS / "001_1264358aa91b314b.txt"
 
 PATTERNS = [
     (r"(?P<op>>=|<=|[<>])\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>mg/dL|g/L)?", 0),
@@ -113,3 +123,35 @@ def test_a_file_past_its_size_keeps_only_what_its_last_writer_used(
     with kept_regexes():  # past it: only what this process used
         re.compile("epsilon?")
     assert set(marshal.loads(path.read_bytes())) == {("epsilon?", 0)}
+
+
+def _one_record_run(folder: Path, seed: int) -> None:
+    need_shared()
+    env = {**os.environ, "NORMALIZER_REGEX_CACHE": str(folder), "PYTHONHASHSEED": str(seed)}
+    done = subprocess.run(
+        [sys.executable, "-m", "normalizer", "normalize", str(SEED), "--format", "json"],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_second_process_with_another_hash_seed_finds_every_pattern(tmp_path: Path) -> None:
+    """Alternations built from sets once came out in a new order in every process: each
+    start recompiled them and rewrote a growing file (1.0 to 2.0 MB, then trimmed)."""
+    _one_record_run(tmp_path, 1)
+    (path,) = tmp_path.glob("regex-*.marshal")
+    first = marshal.loads(path.read_bytes())
+    stamp = path.stat().st_mtime_ns
+    _one_record_run(tmp_path, 2)
+    assert path.stat().st_mtime_ns == stamp, "the second process added patterns"
+    assert marshal.loads(path.read_bytes()).keys() == first.keys()
+
+
+def test_every_packaged_data_file_parses_to_what_marshal_writes() -> None:
+    """data_toml's parses are kept in the cache file; one value marshal cannot write (a
+    TOML date) would make the whole file unwritable."""
+    names = sorted(p.name for p in Path(normalizer.__file__).parent.joinpath("data").glob("*.toml"))
+    assert "patterns.toml" in names and "catalog.toml" in names
+    for name in names:
+        parsed = data_toml(name)
+        assert marshal.loads(marshal.dumps(parsed)) == parsed, name

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
-from importlib import resources
 from typing import TYPE_CHECKING
 
+from ..data_files import data_toml
 from ..models import Provenance
 
 if TYPE_CHECKING:
@@ -60,8 +59,7 @@ def patterns_version() -> str:
 
 
 def _version_of(name: str) -> str:
-    raw = resources.files("normalizer").joinpath(f"data/{name}.toml").read_text("utf-8")
-    return str(tomllib.loads(raw)["version"])
+    return str(data_toml(f"{name}.toml")["version"])
 
 
 def versions_key(versions: dict[str, str | None]) -> str:

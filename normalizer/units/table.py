@@ -9,12 +9,11 @@ words that are never units, :class:`Garble` repairs, variable-specific
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from ..data_files import data_toml
 from .keys import _normalise
 
 
@@ -125,5 +124,4 @@ def _index(table: dict[str, str], *, casefold: bool) -> dict[str, str]:
 @cache
 def load_unit_table() -> UnitTable:
     """Load and validate the packaged ``units.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/units.toml").read_text("utf-8")
-    return UnitTable.model_validate(tomllib.loads(raw))
+    return UnitTable.model_validate(data_toml("units.toml"))

@@ -11,13 +11,12 @@ multipliers) is in ``data/evidence.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..data_files import data_toml
 from ..patterns import Comparator
 from ..reader import Reader, load_reader
 
@@ -71,8 +70,7 @@ class Evidence:
 @cache
 def load_evidence() -> Evidence:
     """Load, validate and compile the packaged ``evidence.toml`` (cached)."""
-    raw = resources.files("normalizer").joinpath("data/evidence.toml").read_text("utf-8")
-    data = EvidenceData.model_validate(tomllib.loads(raw))
+    data = EvidenceData.model_validate(data_toml("evidence.toml"))
     reader = load_reader()
     counted = re.compile(
         r"[\s-]*(?:" + "|".join(re.escape(w) for w in data.counted_words) + r")\b",

@@ -8,12 +8,12 @@ sex rules' compiled patterns.  See :mod:`normalizer.verify.registry`.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..data_files import data_toml
 
 Side = Literal["minimum", "maximum"]
 Sex = Literal["female", "male"]
@@ -61,21 +61,16 @@ class SexRules(BaseModel):
     rules: list[SexRule]
 
 
-def _data(name: str) -> dict[str, object]:
-    raw = resources.files("normalizer").joinpath(f"data/{name}").read_text("utf-8")
-    return tomllib.loads(raw)
-
-
 @cache
 def load_age_words() -> AgeWords:
     """Load and validate the packaged ``registry_ages.toml`` (cached)."""
-    return AgeWords.model_validate(_data("registry_ages.toml"))
+    return AgeWords.model_validate(data_toml("registry_ages.toml"))
 
 
 @cache
 def load_sex_rules() -> SexRules:
     """Load and validate the packaged ``sex.toml`` (cached)."""
-    return SexRules.model_validate(_data("sex.toml"))
+    return SexRules.model_validate(data_toml("sex.toml"))
 
 
 @cache

@@ -26,13 +26,12 @@ The words are data: ``data/scope.toml``, with the examples a test runs.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
 
+from ..data_files import data_toml
 from ..models import Constraint, Criterion, Finding, Section
 from ..patterns import load_patterns
 from .codes import finding
@@ -75,7 +74,7 @@ class ScopeData(BaseModel):
 
 
 def _words(words: list[str]) -> str:
-    alts = sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)
+    alts = sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=lambda w: (-len(w), w))
     return r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
 
 
@@ -100,8 +99,7 @@ class _Scope:
 @cache
 def load_scope() -> ScopeData:
     """The packaged ``data/scope.toml``, validated (cached)."""
-    raw = resources.files("normalizer").joinpath("data/scope.toml").read_text("utf-8")
-    return ScopeData.model_validate(tomllib.loads(raw))
+    return ScopeData.model_validate(data_toml("scope.toml"))
 
 
 @cache
