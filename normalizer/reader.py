@@ -80,7 +80,9 @@ class Reader:
     """A comparator phrase written after its value ("18 years or older")."""
     relative: re.Pattern[str]
     """A ULN/LLN limit right after a number (optional multiplier word first); groups
-    ``ULN_<i>``/``LLN_<i>`` (plain) and ``ULN_m<i>``/``LLN_m<i>`` (multiplier required)."""
+    ``ULN_<i>``/``LLN_<i>`` (plain), ``ULN_m<i>``/``LLN_m<i>`` (multiplier required) and
+    ``ULN_c<i>``/``LLN_c<i>`` (a comparator after the multiplier, group ``cmp_ULN_<i>``:
+    "3 times higher than the ULN"; :meth:`comparator_inside`)."""
     limit: re.Pattern[str]
     """A ULN/LLN limit anywhere (for limits written with no number: '<= ULN')."""
     dangling: re.Pattern[str]
@@ -183,6 +185,17 @@ class Reader:
         """'ULN' or 'LLN': which limit a :attr:`relative` or :attr:`limit` match names."""
         return "ULN" if (match.lastgroup or "").startswith("ULN") else "LLN"
 
+    @staticmethod
+    def comparator_inside(match: re.Match[str]) -> str | None:
+        """The comparator a :attr:`relative` match holds after its multiplier, or None.
+
+        "3 times *higher than* the ULN": the phrase between the multiplier and the limit.
+        """
+        for name, phrase in match.groupdict().items():
+            if phrase is not None and name.startswith("cmp_"):
+                return phrase
+        return None
+
 
 def plus_days(weeks: float, days: re.Match[str]) -> float:
     """Weeks and the days a ``week_fraction``/``week_days`` match holds, in weeks."""
@@ -214,13 +227,20 @@ def shared_reference(
     return found
 
 
-def _relative(data: Patterns) -> tuple[str, str]:
+def _relative(data: Patterns, before: str) -> tuple[str, str]:
+    """The limit after a number (see :attr:`Reader.relative`), and the limit alone."""
     multiplier = "|".join(data.multipliers)
     parts = []
     plain = []
     for i, rel in enumerate(data.relative):
         forms = "|".join(rel.patterns)
         plain.append(rf"(?P<{rel.to}_{i}>{forms})")
+        # "3 times higher than the ULN", "2-fold above the upper limit of normal": the
+        # comparator between the multiplier and the limit (group ``cmp_<to>_<i>``)
+        parts.append(
+            rf"(?P<{rel.to}_c{i}>(?:{multiplier})\s*(?P<cmp_{rel.to}_{i}>{before})\s*"
+            rf"(?:the\s+)?(?:{forms}))"
+        )
         parts.append(rf"(?P<{rel.to}_{i}>(?:(?:{multiplier})\s*)?(?:the\s+)?(?:{forms}))")
         if rel.with_multiplier:
             after = "|".join(rel.with_multiplier)
@@ -270,7 +290,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
             forms[entry.position].append(form.lower())
     before = trie_regex(forms["before"], r"\s*", _word_edge)
     after = trie_regex(forms["after"], r"\s*", _word_edge)
-    relative, plain = _relative(data)
+    relative, plain = _relative(data, before)
     numbers = {w.lower(): float(v) for w, v in data.number_words.items()}
     units = [w for w, v in numbers.items() if 0 < v < 10]
     tens = [w for w, v in numbers.items() if v >= 20 and v % 10 == 0 and v < 100]

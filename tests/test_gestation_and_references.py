@@ -327,3 +327,41 @@ def test_a_comparator_that_starts_with_no_is_no_negation(rules: RulesExtractor) 
     for text in ("Hemoglobin no less than 9 g/dL", "Age no older than 75 years"):
         doc = normalize_text(f"Inclusion Criteria:\n- {text}\n", name="t", extractor=rules)
         assert doc.criteria[0].status == "accepted", text
+
+
+def test_a_multiple_of_the_upper_limit_compared_after_its_multiplier(
+    rules: RulesExtractor,
+) -> None:
+    """'three fold higher than the upper limit of normal' was an 'other' limit > 1 x ULN
+    named "three fold": the comparator stood after the multiplier."""
+    crit = read(
+        rules,
+        CHIA + "NCT01743755_inc.txt",
+        "C-reactive protein > 15 mg/l (three fold higher than the upper limit of normal)",
+        "inclusion",
+    )
+    assert [(c.variable, c.relative_to, bounds(c), c.unit) for c in crit.constraints] == [
+        ("crp", None, ((15, False), None), "mg/L"),
+        ("crp", "ULN", ((3, False), None), None),
+    ]
+    assert crit.status == "accepted", [f.code for f in crit.findings]
+
+
+def test_a_name_glued_to_its_comparator_names_an_uncatalogued_limit(
+    rules: RulesExtractor,
+) -> None:
+    """'(Beck>10)': one plain word, no measurement word, no unit, went to review as an
+    unread number; the name glued to the comparator is a scale's notation."""
+    crit = read(
+        rules,
+        LCT + "batch18/NCT03923569.txt",
+        "major depression or anxiety for more than 3 months (Beck>10) or psychiatric disease",
+        "exclusion",
+    )
+    assert [(c.variable, c.label, bounds(c)) for c in crit.constraints] == [
+        ("other", "Beck", ((10, False), None))
+    ]
+    assert crit.status == "needs_review"
+    assert "unparsed-number" not in {f.code for f in crit.findings}
+    apart = rules.read("anxiety > 10").constraints  # written apart: may be anything
+    assert apart == []

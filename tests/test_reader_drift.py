@@ -174,3 +174,22 @@ def test_a_limit_without_a_number_is_one_times_the_limit(
     assert (bounds, status, findings) == ([expected], "accepted", [])
     doc = normalize_text(f"{section} Criteria:\n* {text}", name="x", extractor=RulesExtractor())
     assert doc.criteria[0].constraints[0].relative_to == "ULN"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the comparator between the multiplier and the limit, once lost: "higher than the
+        # ULN" alone read as > 1 x ULN, accepted
+        ("ALT three times higher than the upper limit of normal", [("alt", 3.0, None)]),
+        ("ALT 3 fold higher than the upper limit of normal", [("alt", 3.0, None)]),
+        ("AST a factor of 3 above the upper limit of normal", [("ast", 3.0, None)]),
+        ("total bilirubin 1.5 times lower than the ULN", [("bilirubin", None, 1.5)]),
+    ],
+)
+def test_a_comparator_after_the_multiplier_is_read_and_verified_alike(
+    text: str, expected: list[tuple[str, float | None, float | None]]
+) -> None:
+    bounds, status, codes = read(text)
+    assert bounds == expected
+    assert status == "accepted", codes

@@ -149,6 +149,8 @@ class Limits:
                     i += 2
                     continue
             after = self.after(view, q.end) if before is None else None
+            if before is None and after is None and q.inside is not None:
+                after = Cmp(q.end, q.end, self._lex.comparator("before", q.inside))
             ranged = self._range(view, quantities, i, before, after, cmps)
             if ranged is not None:
                 r, upper_cmp = ranged

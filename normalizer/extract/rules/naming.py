@@ -21,6 +21,9 @@ from .quantities import NEXT_WORD, Quantities
 __all__ = ["NOWHERE", "Names", "Reading", "Target"]
 
 _LABEL_WORD = re.compile(r"[A-Za-z][\w'/\-]*")
+_GLUED_COMPARATOR = re.compile(r"[<>≤≥]")
+"""A comparator symbol glued to the name before it, "Beck>10": the notation of a named
+quantity (written apart, "anxiety > 10" may be anything)."""
 _ABBREVIATION = re.compile(r"(?=.)(?![A-Z][a-z]+$)(?=.*[A-Z0-9])(?=.*[A-Za-z])[A-Za-z0-9/\-]{2,12}")
 _PAREN_WORD = re.compile(r"\s*\([^()]{1,15}\)")
 _SEGMENT = re.compile(r"[^()\[\],:;=]+")
@@ -150,7 +153,11 @@ class Names:
                 return (headed or rate or counted) and not self._lex.person.search(name)
             if self._quantities.counted(view, limit.end):
                 return False
-            return headed or any(_ABBREVIATION.fullmatch(w) for w in name.split())
+            return (
+                headed
+                or any(_ABBREVIATION.fullmatch(w) for w in name.split())
+                or _GLUED_COMPARATOR.match(view, label[1]) is not None
+            )
         return True
 
     def _glued_unit(self, view: str, limit: Limit) -> bool:

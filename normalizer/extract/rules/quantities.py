@@ -79,6 +79,9 @@ class Quantity:
     unit: str | None
     relative: RelativeTo | None
     number_end: int
+    inside: str | None = None
+    """The comparator written between its multiplier and its ULN/LLN limit ("3 times
+    *higher than* the ULN"), which bounds it when no other comparator does."""
 
 
 class Quantities:
@@ -98,8 +101,10 @@ class Quantities:
         """
         numbers = list(NUMBER.finditer(view))
         words = list(self._lex.number_word.finditer(view))
-        after_cmp = [
-            w for w in words if any(_WORD_GAP.fullmatch(view, end, w.start()) for end in compared)
+        after_cmp = [  # or before a ULN/LLN limit: "three times higher than the ULN"
+            w for w in words
+            if any(_WORD_GAP.fullmatch(view, end, w.start()) for end in compared)
+            or self._lex.relative.match(view, w.end())
         ]
         quantities: list[Quantity] = []
         for match in sorted(numbers + after_cmp, key=lambda m: m.start()):
@@ -215,7 +220,10 @@ class Quantities:
             relative = lex.relative.match(view, pos)
             if relative is not None and relative.lastgroup:
                 limit = lex.reader.relative_to(relative)
-                return Quantity(number.start(), relative.end(), value, None, limit, number_end)
+                inside = lex.reader.comparator_inside(relative)
+                return Quantity(
+                    number.start(), relative.end(), value, None, limit, number_end, inside
+                )
         unit: str | None = None
         end = pos
         if exponent is not None:

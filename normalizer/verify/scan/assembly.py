@@ -52,6 +52,8 @@ def _comparators(view: str, quantities: list[Quantity]) -> None:
             if post is not None:
                 _set_op(q, "after", post.group(), view, post.start())
                 q.after = post.end()
+            elif q.inside is not None:  # "3 times higher than the ULN"
+                _set_op(q, "before", q.inside, view, q.start)
         prev = max(prev, q.after)
 
 

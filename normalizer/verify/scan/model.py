@@ -67,6 +67,9 @@ class Quantity:
     """End of a comparator written after it ('or older'), else ``stop``."""
     group: tuple[int, ...] = ()
     """Indices of the quantities of its range or list, in order."""
+    inside: str | None = None
+    """The comparator between its multiplier and its ULN/LLN limit ("3 times *higher than*
+    the ULN"): its own when none is written before or after it."""
 
     def values(self) -> list[float]:
         """The distinct values of its readings."""

@@ -199,7 +199,9 @@ def _quantity(view: str, text: str, start: int, end: int, values: list[float]) -
     if relative is not None and exp is None:
         rel = lex.relative_to(relative)
         readings = [Reading(v, None, rel) for v in values]
-        return Quantity(start, end, relative.end(), text[start:end], readings)
+        found = Quantity(start, end, relative.end(), text[start:end], readings)
+        found.inside = lex.comparator_inside(relative)
+        return found
     after = end
     if view[end : end + 1] == ")" and view[:start].rstrip().endswith("("):
         after = end + 1  # "three (3) years"
