@@ -40,6 +40,8 @@ from .scan import Scan
 
 __all__ = ["ScopeData", "ScopeExample", "load_scope", "scope_findings"]
 
+_DIGIT = re.compile(r"\d")
+
 
 class ScopeExample(BaseModel):
     """Real corpus text the scope checks must (``flag``) or must not flag."""
@@ -62,6 +64,7 @@ class ScopeData(BaseModel):
     persons: list[str]
     age_words: list[str]
     event_after: list[str]
+    dated_things: list[str]
     near_breaks: str
     scope_leads: list[str]
     scoped_subjects: list[str]
@@ -85,6 +88,7 @@ class _Scope:
     persons: re.Pattern[str]
     age_words: re.Pattern[str]
     event_after: re.Pattern[str]
+    dated_things: re.Pattern[str]
     near_breaks: re.Pattern[str]
     scope_lead: re.Pattern[str]
     scoped_subjects: re.Pattern[str]
@@ -118,6 +122,7 @@ def _compiled() -> _Scope:
             + _words(data.event_after) + ")",
             re.I,
         ),
+        dated_things=re.compile(_words(data.dated_things) + r"\s*$", re.I),
         near_breaks=re.compile(data.near_breaks, re.I),
         scope_lead=re.compile(
             data.age_tail + r"(?:years?|yrs?|months?|weeks?|days?)?" + data.age_tail
@@ -173,6 +178,12 @@ def _negation(view: str, sc: Scan, start: int) -> str | None:
     return None
 
 
+def _first_digit(text: str) -> int:
+    """Where the first digit of ``text`` is (its length when none)."""
+    found = _DIGIT.search(text)
+    return found.start() if found else len(text)
+
+
 def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
     """Why an age limit at ``[start, end)`` is not plainly the patient's, if it is not."""
     s = _compiled()
@@ -189,14 +200,22 @@ def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
     if last_other >= 0 and last_other >= last_person:
         return "the age of someone other than the patient"
     aged = s.age_words.search(lead) or s.age_words.search(evidence)
+    near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
+    words = [w for w in s.content.findall(near) if w.lower() not in s.stop]
     if not aged:
         if s.event_after.match(view, end):
             return "a time since or before an event, not the patient's age"
-        near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
-        words = [w for w in s.content.findall(near) if w.lower() not in s.stop]
         whole = view[sc.clause_start(start) : start]
         if words and not s.persons.search(whole):
             return f"the age of {quote(' '.join(words))}, not of the patient"
+    elif (
+        s.dated_things.search(near)
+        and not s.age_words.search(lead)
+        and not s.age_words.search(evidence, 0, _first_digit(evidence))
+    ):
+        # "years old" after the value says how old the thing named right before the
+        # limit is ("acute coronary artery disease less than 2 years old")
+        return f"the age of {quote(' '.join(words))}, not of the patient"
     if crit.section == "exclusion":
         tail = view[end : sc.clause_end(end)]
         if s.scope_lead.match(tail):
