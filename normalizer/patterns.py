@@ -113,6 +113,7 @@ class Patterns(_Data):
     mention_blockers: list[str]
     mention_blocked_after: str
     reference_difference: str
+    conditions: list[str]
     person_nouns: list[str]
     clause_break: str
     stripped_comparator: str
@@ -143,7 +144,7 @@ class Patterns(_Data):
         regexes = [self.power, self.bare_power, self.garbled_power, self.list_separators]
         regexes += [self.link, self.clause_break, self.stripped_comparator, self.unread_comparison]
         regexes += [self.normal_range, self.week_fraction, self.week_days]
-        regexes += [self.mention_blocked_after, self.reference_difference]
+        regexes += [self.mention_blocked_after, self.reference_difference, *self.conditions]
         regexes += self.multipliers
         regexes += self.range_separators
         regexes += [p for rel in self.relative for p in (*rel.patterns, *rel.with_multiplier)]

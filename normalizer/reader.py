@@ -100,6 +100,9 @@ class Reader:
     lost_power_units: frozenset[str]
     reference_difference: re.Pattern[str]
     """After a limit: it is a difference from a reference ("100 lbs over ideal body weight")."""
+    condition: re.Pattern[str]
+    """Right after a limit: the condition it applies under ("in women", "on room air"),
+    group ``condition``; matches nothing when the data lists none."""
     mention_blocked_after: re.Pattern[str]
     """Ends right before a name that is then no mention ("adjusted to age")."""
     week_fraction: re.Pattern[str]
@@ -327,6 +330,9 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         garbled_exponents=frozenset(data.garbled_exponents),
         lost_power_units=frozenset(data.lost_power_units),
         reference_difference=re.compile(data.reference_difference, re.I),
+        condition=re.compile(
+            r"[\s,]*\(?\s*(?P<condition>" + ("|".join(data.conditions) or "(?!)") + r")", re.I
+        ),
         mention_blocked_after=blocked_after,
         week_fraction=re.compile(data.week_fraction, re.I),
         week_days=re.compile(data.week_days, re.I),

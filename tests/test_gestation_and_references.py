@@ -365,3 +365,27 @@ def test_a_name_glued_to_its_comparator_names_an_uncatalogued_limit(
     assert "unparsed-number" not in {f.code for f in crit.findings}
     apart = rules.read("anxiety > 10").constraints  # written apart: may be anything
     assert apart == []
+
+
+CONDITIONS: list[Case] = [
+    # a vital sign's condition: "on room air", "at rest" (it was accepted as a plain limit)
+    (CHIA + "NCT02510404_inc.txt", "inclusion", "Pulse oximetry of > 90% on room air",
+     [("spo2", ((90, False), None), "%")], "needs_review"),
+    (CHIA + "NCT03056287_exc.txt", "exclusion",
+     "Severe hypertension with systolic >200 mmHg and diastolic >110 mmHg at rest;",
+     [("sbp", ((200, False), None), "mm[Hg]"), ("dbp", ((110, False), None), "mm[Hg]")],
+     "needs_review"),
+    # one limit for one sex, alone in its criterion
+    (LCT + "batch12/NCT03926481.txt", "inclusion", "Body Composition Body Fat >30% for Women",
+     [("other", ((30, False), None), "%")], "needs_review"),
+]
+
+
+@pytest.mark.parametrize("case", CONDITIONS, ids=case_id)
+def test_a_condition_written_after_a_limit_is_its_qualifier(
+    rules: RulesExtractor, case: Case
+) -> None:
+    check(rules, case)
+    crit = read(rules, case[0], case[2], case[1])
+    assert all(c.qualifier for c in crit.constraints[-1:]), crit.constraints
+    assert "qualified" in {f.code for f in crit.findings}

@@ -669,3 +669,23 @@ def test_shared_texts_are_real() -> None:
     texts = {case.text.strip() for case, _ in EXAMPLES.values()} | {c.text.strip() for c in CLEAN}
     missing = [t for t in texts if t not in corpus]
     assert missing == []
+
+
+def test_a_limit_with_its_condition_written_after_it_needs_its_qualifier() -> None:
+    """Chia NCT02510404 inc-7: "on room air" says when the limit holds; an extractor that
+    drops it (an LLM's answer) is not accepted, one that keeps it is qualified."""
+    text = "Pulse oximetry of > 90% on room air"
+    plain = verified(Case(text, [C("spo2", "Pulse oximetry of > 90%", lower=gt(90), unit="%")]))
+    assert "applies only 'on room air'" in message(plain, "scope-unclear")
+    kept = verified(
+        Case(
+            text,
+            [
+                C(
+                    "spo2", "Pulse oximetry of > 90%", lower=gt(90), unit="%",
+                    qualifier="on room air",
+                )
+            ],
+        )
+    )
+    assert "scope-unclear" not in codes(kept)

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from ..data_files import data_toml
 from ..models import Constraint, Criterion, Finding, Section
 from ..patterns import load_patterns
+from ..reader import load_reader
 from .codes import finding
 from .describe import quote
 from .scan import Scan
@@ -238,6 +239,8 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
         why = f"the criterion describes rather than requires ({quote(told.group(), 40)})"
     elif note is not None:
         why = f"it sits in a conditional note ({quote(note, 60)})"
+    elif (condition := load_reader().condition.match(sc.view, end)) is not None:
+        why = f"it applies only {quote(condition.group('condition'), 40)}, and carries no qualifier"
     elif (negated := _negation(sc.view, sc, start)) is not None:
         why = (
             f"a negation governs it ({quote(negated, 30)}): the criterion rules the limit out,"

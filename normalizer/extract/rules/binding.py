@@ -123,6 +123,7 @@ class Binder:
             readings.append(reading)
             previous = reading
         self._links.qualify_repeats(view, readings, breaks)
+        self._links.qualify_conditions(view, readings)
         return readings
 
     def durations(self, view: str, note: Note, mentions: list[Mention], cmps: list[Cmp]) -> bool:

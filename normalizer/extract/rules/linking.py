@@ -175,6 +175,19 @@ class Links:
                 reading.qualifier = text
 
 
+    def qualify_conditions(self, view: str, readings: list[Reading]) -> None:
+        """Give a limit the condition written right after it: "Hb < 12 g/dL in women"."""
+        for reading in readings:
+            if reading.qualifier is None:
+                # after the evidence: a name written after the value comes first ("5
+                # standard drinks for men")
+                named = [t.end for t in reading.targets if t.start != NOWHERE]
+                end = max([reading.limit.end, *named])
+                found = self._lex.reader.condition.match(view, end)
+                if found is not None:
+                    reading.qualifier = clean(found.group("condition"))
+
+
 def _adjoins(low: float, high: float, value: float, step: float | None) -> bool:
     """Whether a listed score value extends ``low..high`` without a gap.
 
