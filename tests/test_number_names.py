@@ -63,6 +63,27 @@ NAMES = [
     ("NCT03924934", "Community contact of a participant in Category 1 and/or 3."),
     ("NCT02510404_exc", "Patients with other uncontrolled infections (see 2.3.2 for definitions)"),
     ("NCT02940912_inc", "Idiopathic Parkinson's disease ( Hughes AJ et al. 2001)"),
+    # ordinals naming a thing; criteria named by a body and year; interview versions
+    ("NCT03864822", "Pain in the region posteriorly between the inferior border of the 12th "
+                    "rib and the lower gluteal fold (low back pain) at the time of recruitment"),
+    ("NCT03861325", "The patient has septic shock as defined by the 3rd International "
+                    "Conference for the definition of sepsis and septic shock"),
+    ("NCT03924960", "Subjects diagnosed according to the American College of Rheumatology "
+                    "2016 diagnostic criteria for fibromyalgia."),
+    ("NCT03920475", "Patients with uni- or bipolar depression, diagnosed according to the "
+                    "criteria of the DSM-IV via MINI 6.0 diagnostic tool."),
+    # tests, drugs, enzymes, genes and ids that hold a number
+    ("NCT03866915", "Patients unable to perform the 6MWT"),
+    ("NCT03864068", "Women with known 21-hydroxylase deficiency or other enzyme deficiency "
+                    "leading to the congenital adrenal hyperplasia."),
+    ("NCT02406885_exc", "Combined P-glycoprotein and strong cytochrome P450 (CYP) 3A4 inhibitor"),
+    ("NCT02743598_exc", "Medullary thyroid carcinoma (MTC) or Multiple Endocrine Neoplasia "
+                        "Syndrome Type 2 (MEN 2)"),
+    ("NCT03382106_exc", "Nitroglycerin usage or nitrates and use of phosphodiesterase 5 (PDE5) "
+                        "inhibitors"),
+    ("NCT03389061_inc", "Patients with SOF/VEL treatment for the treatment of chronic HCV "
+                        "genotype 1 through 6."),
+    ("NCT03864835", "\u2022Enrollment and completion of IRB study # 00011797"),
 ]
 
 
