@@ -389,3 +389,33 @@ def test_a_condition_written_after_a_limit_is_its_qualifier(
     crit = read(rules, case[0], case[2], case[1])
     assert all(c.qualifier for c in crit.constraints[-1:]), crit.constraints
     assert "qualified" in {f.code for f in crit.findings}
+
+
+def test_a_mass_after_a_person_is_their_weight(rules: RulesExtractor) -> None:
+    """"Infant is ≤ 750 grams at birth" was explained away as a dose of 750 g, so the
+    criterion showed no reading of it."""
+    crit = read(
+        rules,
+        LCT + "batch12/NCT03927833.txt",
+        "Infant is ≤ 750 grams at birth and/or < 27 weeks gestation at birth by best OB estimate",
+        "inclusion",
+    )
+    assert [(c.variable, bounds(c), c.unit) for c in crit.constraints] == [
+        ("weight", (None, (750, True)), "g"),
+        ("gestational_age", (None, (27, False)), "wk"),
+    ]
+    assert crit.status == "needs_review"
+    dose = rules.read("patients receiving > 2 g of paracetamol").constraints
+    assert dose == []  # a dose is no one's weight
+
+
+def test_a_person_after_the_link_leads_the_next_limit(rules: RulesExtractor) -> None:
+    """"Women ≥ 45 kg and men ≥ 50 kg" gave the first limit the qualifier "men" and the
+    second none: the person after "and" names whom the next limit is for."""
+    got = rules.read("Women ≥ 45 kg and men ≥ 50 kg").constraints
+    assert [(c.variable, bounds(c), c.qualifier) for c in got] == [
+        ("weight", ((45, True), None), "Women"),
+        ("weight", ((50, True), None), "men"),
+    ]
+    trailing = rules.read("creatinine > 2.5 mg/dL in men, or > 2.0 mg/dL in women").constraints
+    assert [c.qualifier for c in trailing] == ["in men", "in women"]

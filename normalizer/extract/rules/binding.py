@@ -25,6 +25,9 @@ from .linking import Links, clean, closing
 from .naming import NOWHERE, Names, Reading, Target
 from .quantities import NEXT_WORD
 
+_MASS = re.compile(r"k?g|\[lb_av\]|\[oz_av\]|\[stone_av\]")
+"""A body's mass: after a person noun, the person's weight (a dose in mg is not)."""
+
 __all__ = ["Binder"]
 
 _MAX_AFTER_GAP = 24  # characters between a value and a variable named after it
@@ -39,6 +42,11 @@ _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re
 
 _OWN_PARENS = re.compile(r"\s*\(([^()]*)\)")
 """The first limit's own parenthesis at the start of the gap to the next limit."""
+_LEADING_WORD = re.compile(
+    r"[\s,;]*(?:(?:and|or|and/or|but|while|whereas)\s+)?([A-Za-z]+)[\s:]*", re.I
+)
+"""A gap to the next limit that is a link and one word: "and men" in "Women ≥ 45 kg and
+men ≥ 50 kg" (the word, when a person, leads the next limit)."""
 
 
 def _share_unit(first: Limit, second: Limit) -> None:
@@ -257,6 +265,12 @@ class Binder:
             return None
         gap = view[first.end : limit.start]
         if link == "qualified" and previous.qualifier is None:
+            lead = _LEADING_WORD.fullmatch(gap)
+            if lead is not None and self._lex.person.fullmatch(lead.group(1)):
+                # "Women ≥ 45 kg and men ≥ 50 kg": the person after the link leads the
+                # next limit, and the one before the first limit leads the first
+                previous.qualifier = self._names.person_word(view, 0, first.start)
+                return Reading(limit, targets, lead.group(1))
             if "(" not in gap:
                 previous.qualifier = clean(gap)  # "> 2.5 mg/dL in men, or > 2.0 mg/dL in women"
             elif (own := _OWN_PARENS.match(gap)) is not None:
@@ -295,6 +309,8 @@ class Binder:
             or (limit.unit is None and not self._counts_something(view, limit))
         ):
             implied = implied or "age"  # "women above 18 years", "patient is less than 28 days old"
+        elif person and limit.unit is not None and _MASS.fullmatch(limit.unit):
+            implied = implied or "weight"  # "Infant is ≤ 750 grams at birth", "Subjects ≥ 50 kg"
         if (
             implied is None
             and "a" in (limit.unit, limit.upper_unit)  # "between 6 months and 17 years"

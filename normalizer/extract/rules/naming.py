@@ -81,9 +81,15 @@ class Names:
 
     def person_before(self, view: str, floor: int, start: int) -> bool:
         """Whether a person noun stands right before a limit at ``start``: "women above 18"."""
+        return self.person_word(view, floor, start) is not None
+
+    def person_word(self, view: str, floor: int, start: int) -> str | None:
+        """The person noun right before a limit at ``start`` ("women above 18"), if any."""
         reach = max(floor, 0, start - _PERSON_REACH)
         person = _PERSON_GAP.search(view, reach, start)
-        return person is not None and self._lex.person.fullmatch(person.group(1)) is not None
+        if person is None or self._lex.person.fullmatch(person.group(1)) is None:
+            return None
+        return person.group(1)
 
     def label(self, view: str, start: int, end: int) -> tuple[int, int] | None:
         """The span of the compact name of an uncatalogued quantity, before its limit.
