@@ -419,3 +419,33 @@ def test_a_person_after_the_link_leads_the_next_limit(rules: RulesExtractor) -> 
     ]
     trailing = rules.read("creatinine > 2.5 mg/dL in men, or > 2.0 mg/dL in women").constraints
     assert [c.qualifier for c in trailing] == ["in men", "in women"]
+
+
+BARE_SCORES: list[Case] = [
+    # a bare value right after an uncatalogued score's or class's name went to review
+    # with nothing read (an unparsed number); it is read as = value, still for review
+    (CHIA + "NCT02777580_exc.txt", "exclusion", "Patients with cardiogenic shock - Killip Class 4",
+     [("other", ((4, True), (4, True)), None)], "needs_review"),
+    (LCT + "batch10/NCT03860792.txt", "inclusion", "CDR global score of 0.5 or 1",
+     [("other", ((0.5, True), (0.5, True)), None), ("other", ((1, True), (1, True)), None)],
+     "needs_review"),
+    # whole classes listed one after the other are one range
+    (CHIA + "NCT03351608_inc.txt", "inclusion",
+     "Be categorized as American Society of Anesthesiologists (ASA) Physical Status Class 1, 2,"
+     " or 3.", [("other", ((1, True), (3, True)), None)], "needs_review"),
+    (LCT + "batch15/NCT03921827.txt", "exclusion",
+     "Decompensated heart failure , usually class 3 or 4",
+     [("other", ((3, True), (4, True)), None)], "needs_review"),
+]
+
+
+@pytest.mark.parametrize("case", BARE_SCORES, ids=case_id)
+def test_a_bare_value_after_a_score_name_is_read_for_review(
+    rules: RulesExtractor, case: Case
+) -> None:
+    check(rules, case)
+
+
+def test_a_bare_value_that_is_a_difference_or_a_type_is_no_score(rules: RulesExtractor) -> None:
+    assert rules.read("if the Beighton score was 1 point below the cut-off").constraints == []
+    assert rules.read("Type 2 diabetes").constraints == []

@@ -42,6 +42,11 @@ _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re
 
 _OWN_PARENS = re.compile(r"\s*\(([^()]*)\)")
 """The first limit's own parenthesis at the start of the gap to the next limit."""
+_SCORE_HEAD = re.compile(r"(?i)\b(?:score|scores|scale|class|index|rating|subscore)$")
+"""The last word of an uncatalogued score's name, whose bare value is read (as = value)."""
+_BARE_GAP = re.compile(r"(?i)\s*(?:of|:|=)?\s*")
+_DIFFERENCE = re.compile(r"(?i)\s*points?\s+(?:below|above|under|over|higher|lower|more|less)\b")
+"""After a bare score value: a difference from another value ("1 point below the cut-off")."""
 _LEADING_WORD = re.compile(
     r"[\s,;]*(?:(?:and|or|and/or|but|while|whereas)\s+)?([A-Za-z]+)[\s:]*", re.I
 )
@@ -300,7 +305,7 @@ class Binder:
     def _implied(self, view: str, limit: Limit, floor: int) -> Reading | None:
         """No mention: what the comparator or unit implies, else ``other``."""
         if not limit.explicit:
-            return None
+            return self._bare_score(view, limit, floor)
         label = self._names.label(view, max(floor, 0), limit.start)
         person = self._names.person_before(view, floor, limit.start)
         implied = limit.cmp.implies if limit.cmp else None
@@ -325,6 +330,23 @@ class Binder:
             label = self._names.label_after(view, limit)
             if label is None or not self._names.measured(view, limit, label, after=True):
                 return None
+        return Reading(limit, [Target("other", label[0], label[1])])
+
+    def _bare_score(self, view: str, limit: Limit, floor: int) -> Reading | None:
+        """A bare value right after an uncatalogued score's name, read as = value.
+
+        "Killip Class 4", "CDR global score of 0.5 or 1": for review (comparator-missing).
+        """
+        if limit.unit is not None or limit.relative is not None or limit.pair is not None:
+            return None
+        label = self._names.label(view, max(floor, 0), limit.start)
+        if label is None or not _BARE_GAP.fullmatch(view, label[1], limit.start):
+            return None
+        name = view[label[0] : label[1]]
+        if len(name.split()) < 2 or not _SCORE_HEAD.search(name):
+            return None  # "Score 7 on the questionnaire": which score?
+        if _DIFFERENCE.match(view, limit.end):
+            return None
         return Reading(limit, [Target("other", label[0], label[1])])
 
     def _counts_something(self, view: str, limit: Limit) -> bool:

@@ -128,16 +128,24 @@ class Links:
             elif a.upper and not a.lower and b.lower and not b.upper:
                 merged = (b.lower, a.upper)
         elif not b.explicit and (a.ranged or not a.explicit):
-            var = self._catalog.get(previous.targets[0].variable)
+            variable = previous.targets[0].variable
+            var = self._catalog.get(variable)
+            if var is not None and var.kind == "score":
+                step = var.step if var.integer else None
+            elif variable == "other" and a.lower and a.upper and b.upper and all(
+                x.is_integer() for x in (a.lower.value, a.upper.value, b.upper.value)
+            ):
+                step = 1.0  # an uncatalogued class listed "1, 2, or 3": whole steps
+            else:
+                step = None
+                var = None
             if (
-                var is not None
-                and var.kind == "score"
+                (var is not None or variable == "other")
+                and step is not None
                 and a.lower
                 and a.upper
                 and b.upper
-                and _adjoins(
-                    a.lower.value, a.upper.value, b.upper.value, var.step if var.integer else None
-                )
+                and _adjoins(a.lower.value, a.upper.value, b.upper.value, step)
             ):
                 low = min(a.lower.value, b.upper.value)
                 high = max(a.upper.value, b.upper.value)
