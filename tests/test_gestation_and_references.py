@@ -436,6 +436,13 @@ BARE_SCORES: list[Case] = [
     (LCT + "batch15/NCT03921827.txt", "exclusion",
      "Decompensated heart failure , usually class 3 or 4",
      [("other", ((3, True), (4, True)), None)], "needs_review"),
+    # a score named by its author alone (no "score" after it) is a measurement
+    (CHIA + "NCT01581749_inc.txt", "inclusion",
+     "Low risk: Gleason <or=6 & PSA <or=10 & Clinical Stage T1b-T2a,Nx or N0, Mx or M0",
+     [("other", (None, (6, True)), None), ("psa", (None, (10, True)), "ng/mL")],
+     "needs_review"),
+    (LCT + "batch8/NCT03861676.txt", "inclusion", "Gleason 6-7 cancer",
+     [("other", ((6, True), (7, True)), None)], "needs_review"),
 ]
 
 
