@@ -30,6 +30,7 @@ tree under test).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -62,9 +63,20 @@ def inputs(shared: Path) -> list[Path]:
     return files
 
 
+_CACHES = Path(tempfile.mkdtemp(prefix="bench-e2e-cache-"))
+
+
 def _env(tree: Path) -> dict[str, str]:
+    """The environment of a process running ``tree``'s code.
+
+    Each tree keeps its compiled patterns in a folder of its own (filled by the untimed
+    first runs), as one installed version does: two trees sharing one cache file would
+    each find the other's patterns there and, past its size cap, evict their own.
+    """
     env = dict(os.environ)
     env["BENCH_TREE"] = str(tree)
+    folder = hashlib.sha256(str(tree).encode()).hexdigest()[:12]
+    env["NORMALIZER_REGEX_CACHE"] = str(_CACHES / folder)
     env.pop("OPENAI_BASE_URL", None)
     return env
 

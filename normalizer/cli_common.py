@@ -8,13 +8,13 @@ spreadsheet shows as text.  Registered commands live in :mod:`normalizer.cli`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from .cli_options import InputFormatOption
 from .exits import EXIT_NOTHING_READ, EXIT_PARTIAL
@@ -22,21 +22,54 @@ from .exits import EXIT_NOTHING_READ, EXIT_PARTIAL
 # What a command needs is imported when it runs: `--help` and the start of a run
 # do not pay for pydantic models, the rules, verification or the exports.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from .extract.base import Extractor
     from .models import Document, Section
 
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+class Stderr:
+    """The commands' stderr.
+
+    rich's console (and rich itself, 20 ms of every start) is made when something
+    needs it: markup, a live line, a table; a plain line is written without it.
+    """
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        """The console of rich on stderr, made at first use."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return self._console
+
+    def line(self, text: str) -> None:
+        """``text`` as one plain line, as it is (no markup)."""
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def error(self, message: str) -> None:
+        """The one-line error a command prints before its exit code."""
+        self.console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+
+
+_err = Stderr()
 
 
 def _table_console() -> Console:
     """A console for tables: the terminal's width, or 140 columns into a pipe or a file."""
+    from rich.console import Console
+
     console = Console(highlight=False, soft_wrap=True)
     return console if console.is_terminal else Console(highlight=False, width=140)
 
 
 def _error(message: str) -> None:
-    _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    _err.error(message)
 
 
 @dataclass
@@ -77,12 +110,12 @@ def _spinner() -> Iterator[Callable[[], None]]:
 
     rich's progress is imported only for the terminal: 8 ms of a start.
     """
-    if not _err.is_terminal:
+    if not sys.stderr.isatty() or not _err.console.is_terminal:
         yield lambda: None
         return
     from rich.progress import Progress
 
-    with Progress(console=_err, transient=True) as progress:
+    with Progress(console=_err.console, transient=True) as progress:
         task = progress.add_task("normalising", total=None)
         yield lambda: progress.advance(task)
 

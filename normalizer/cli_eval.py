@@ -17,26 +17,19 @@ from pathlib import Path
 from typing import Annotated, Literal, cast
 
 import typer
-from rich.console import Console
 
+from .cli_common import _err, _error
 from .cli_llm import make_extractor, report_usage
 from .cli_options import ExtractorArg, ExtractorOption, LLMOptions, with_llm_options
 from .exits import EXIT_BELOW_THRESHOLD, EXIT_USAGE
 
 __all__ = ["eval_command"]
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
 class ReportFormat(StrEnum):
     """How ``eval`` prints its report."""
 
     table = "table"
     json = "json"
-
-
-def _error(message: str) -> None:
-    _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
 
 
 def _emit(payload: str, out: Path | None, output: ReportFormat, show: Callable[[], None]) -> None:
@@ -125,6 +118,8 @@ def eval_command(
     if split not in (None, "dev", "test"):
         _error("--split is 'dev' or 'test'")
         raise typer.Exit(EXIT_USAGE)
+    from rich.console import Console
+
     console = Console(highlight=False, soft_wrap=False)
     if compare is not None:
         comparison = rep.compare_reports(rep.load_report(compare[0]), rep.load_report(compare[1]))

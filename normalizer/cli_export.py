@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from .cli_common import _err, _error
 from .errors import ConfigError
 
 if TYPE_CHECKING:  # imported when the command runs (pyarrow, fhir.resources, ...)
@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # imported when the command runs (pyarrow, fhir.resources, ..
 
 __all__ = ["export_command"]
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class ExportFormat(StrEnum):
@@ -34,10 +33,6 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
     fhir = "fhir"
     omop = "omop"
-
-
-def _error(message: str) -> None:
-    _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
 
 
 def export_command(
@@ -116,7 +111,7 @@ def export_command(
         except UnicodeDecodeError:
             raise ConfigError(f"{documents}: not UTF-8 text") from None
     where = f" to {out}" if out is not None else ""
-    _err.print(
+    _err.console.print(
         f"exported {summary.constraints} constraints of {summary.records} records "
         f"({summary.incomplete} incomplete){where}",
         highlight=False,

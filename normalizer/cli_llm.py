@@ -19,6 +19,7 @@ from .cli_options import ExtractorOption, LLMOptions
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .cli_common import Stderr
     from .extract.base import Extractor
     from .llm import LLMExtractor, LLMUsage
 
@@ -26,21 +27,20 @@ __all__ = ["PROGRESS_EVERY", "LiveStats", "criteria_words", "make_extractor", "r
 
 
 def make_extractor(
-    choice: ExtractorOption, options: LLMOptions, err: Console
+    choice: ExtractorOption, options: LLMOptions, err: Stderr
 ) -> tuple[Extractor, LLMExtractor | None]:
     """Build the extractor the options ask for (:func:`normalizer.extractors.build_extractor`).
 
-    Its notes and warnings, and the live stats line, go to ``err``.
+    Its notes (plain lines) and warnings, and the live stats line, go to ``err``.
     """
     from .extractors import build_extractor
 
     def warn(message: str) -> None:
-        err.print(f"[bold yellow]warning:[/] {message}", markup=True, highlight=False)
+        err.console.print(f"[bold yellow]warning:[/] {message}", markup=True, highlight=False)
 
     return build_extractor(
         choice.value, **options.plain(),
-        note=lambda message: err.print(message, highlight=False),
-        warn=warn, live=lambda _llm: LiveStats(err),
+        note=err.line, warn=warn, live=lambda _llm: LiveStats(err.console),
     )
 
 
@@ -104,14 +104,14 @@ class LiveStats:
             self.drawn = False
 
 
-def report_usage(llm: LLMExtractor | None, err: Console) -> None:
+def report_usage(llm: LLMExtractor | None, err: Stderr) -> None:
     """The LLM's summary line on stderr, in place of the live line (nothing without one)."""
     if llm is None:
         return
     if isinstance(llm.progress, LiveStats):
         llm.progress.clear()
     u = llm.usage
-    err.print(
+    err.console.print(
         f"llm {llm.model} ({llm.prompt_id}): {criteria_words(u)}; "
         f"{u.requests} requests, {u.calls} calls, "
         f"{u.prompt_tokens} prompt + {u.completion_tokens} completion tokens, "

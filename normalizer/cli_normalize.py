@@ -119,7 +119,7 @@ def normalize(
     """Normalise registry records and print contract JSON (or a table)."""
     reader, llm = make_extractor(extractor, llm_options, _err)
     default: Section = section.value if section else "unknown"
-    out = _table_console()
+    out = _table_console() if output is OutputFormat.table else None
     seen = _Reading()
     single = len(files) == 1 and _one_record(files[0], input_format)
     opened = False  # --format json with several records: the array is open
@@ -130,7 +130,7 @@ def normalize(
         ):
             if output is OutputFormat.jsonl:
                 atomic_write(document_json(doc) + "\n")
-            elif output is OutputFormat.table:
+            elif out is not None:
                 from .render import document_table  # rich's tables: only for this format
 
                 out.print(document_table(doc, width=out.width))

@@ -178,10 +178,10 @@ def suggest(
     opened = Store.open(store)
 
     def shown(counts: SuggestCounts) -> None:
-        if _err.is_terminal:
-            _err.file.write(f"\r\x1b[2Ksuggest: {counts.read} read, {counts.kept} kept, "
+        if _err.console.is_terminal:
+            _err.console.file.write(f"\r\x1b[2Ksuggest: {counts.read} read, {counts.kept} kept, "
                             f"{counts.criteria} in review so far")
-            _err.file.flush()
+            _err.console.file.flush()
 
     try:
         with replaying(cassette, record):
@@ -189,10 +189,10 @@ def suggest(
                                    prompt_id=llm.prompt_id, again=again, progress=shown)
     finally:
         opened.close()
-    if _err.is_terminal:
-        _err.file.write("\r\x1b[2K")
+    if _err.console.is_terminal:
+        _err.console.file.write("\r\x1b[2K")
     statuses = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.statuses.items()))
-    _err.print(
+    _err.console.print(
         f"suggest: {counts.records} records, {counts.criteria} criteria in review: "
         f"{counts.read} read by the LLM ({statuses or 'none'}), {counts.kept} already had one",
         highlight=False, soft_wrap=True,

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from .cli_common import _err
 from .cli_llm import make_extractor
 from .cli_options import (
     ExtractorArg,
@@ -42,7 +42,6 @@ __all__ = ["DEFAULT_STORE", "run_command"]
 DEFAULT_STORE = "runs.sqlite"
 """The store ``run`` writes when ``--store`` is not given: a SQLite file in the current folder."""
 
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 _INLINE_BYTES = 128 * 1024
@@ -132,7 +131,7 @@ def run_command(
     from .store import Store
 
     if summary_json is not None and not summary_json.parent.is_dir():
-        _err.print(f"[bold red]error:[/] --summary-json: folder {summary_json.parent} "
+        _err.console.print(f"[bold red]error:[/] --summary-json: folder {summary_json.parent} "
                    "does not exist", markup=True)
         raise typer.Exit(2)
     choice = "rules"
@@ -158,10 +157,10 @@ def run_command(
     )
     opened = Store.open(store)
     try:
-        summary = run_batch(inputs, opened, spec, options, console=_err)
+        summary = run_batch(inputs, opened, spec, options, console=_err.console)
     finally:
         opened.close()
-    summary.render(_err)
+    summary.render(_err.console)
     if summary_json is not None:
         summary_json.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
     if summary.failed:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +75,21 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield str(tmp_path / "runs.sqlite")
     else:
         yield from _postgres_database()
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers() -> Iterator[None]:
+    """Each test gets the process's signal handlers back as it found them.
+
+    The CLI's ``main`` installs its own (SIGINT and SIGTERM raise, SIGPIPE ends the
+    process): run in-process, they stayed for the tests after it, where worker pools
+    forked later inherit them (tests/test_endings.py run before tests/test_batch.py
+    hung in the worker-pool tests; in the usual order it runs after).
+    """
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGPIPE"):
+        wanted.append(signal.SIGPIPE)
+    saved = {signum: signal.getsignal(signum) for signum in wanted}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)

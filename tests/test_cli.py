@@ -133,6 +133,25 @@ def test_help_imports_neither_the_store_nor_the_models() -> None:
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
 
 
+def test_normalize_to_json_does_not_import_rich() -> None:
+    # rich (20 ms of a start) is for tables, live lines and errors; a one-record
+    # normalize to JSON writes its one note as a plain line
+    need_shared()
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    probe = (
+        f"import sys; sys.argv = ['normalizer', 'normalize', {str(seed)!r}, '--format', 'json']\n"
+        "from normalizer.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_BASE_URL"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False, timeout=120, env=env)
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "[]", done.stderr
+    assert lines[0].startswith("rules only:"), done.stderr  # the note, still written
+
+
 def test_the_command_has_a_name_no_dependency_takes() -> None:
     """charset-normalizer (via requests) also installs a ``normalizer`` script; the
     package's own ``criteria-normalizer`` is always this tool."""
