@@ -443,6 +443,11 @@ BARE_SCORES: list[Case] = [
      "needs_review"),
     (LCT + "batch8/NCT03861676.txt", "inclusion", "Gleason 6-7 cancer",
      [("other", ((6, True), (7, True)), None)], "needs_review"),
+    # an abbreviation in brackets between a name and its bare value stands for the name
+    (CHIA + "NCT00461136_exc.txt", "exclusion",
+     "Severe Hypertension Grade 3 WHO classification (Mean Sitting Diastolic Blood Pressure"
+     " (MSDBP) 110 mmHg and/or Mean Sitting Systolic Blood Pressure MSSBP 180 mmHg)",
+     [("dbp", ((110, True), (110, True)), "mm[Hg]")], "needs_review"),
 ]
 
 

@@ -21,6 +21,9 @@ __all__ = ["RANGE_END", "Cmp", "Limit", "Limits", "bounds"]
 
 _THAN = re.compile(r"\s*than\b", re.IGNORECASE)
 _SLASH_GAP = re.compile(r"\s*/\s*")
+_ABBREVIATION_ASIDE = re.compile(r"\(\s*[A-Z][A-Za-z0-9-]{1,11}\s*\)")
+"""An abbreviation in brackets after a name, "(MSDBP)": no word between a name and its
+value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,8 @@ class Limits:
         for m in mentions:
             if start <= m.start and m.end <= end:
                 gap = gap.replace(view[m.start : m.end], " ")
+        if "(" in gap:  # "Mean Sitting Diastolic Blood Pressure (MSDBP) 110 mmHg"
+            gap = _ABBREVIATION_ASIDE.sub(" ", gap)
         return self._lex.filler_gap.fullmatch(gap) is not None
 
     def _cmp_before(
