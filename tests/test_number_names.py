@@ -84,6 +84,13 @@ NAMES = [
     ("NCT03389061_inc", "Patients with SOF/VEL treatment for the treatment of chronic HCV "
                         "genotype 1 through 6."),
     ("NCT03864835", "\u2022Enrollment and completion of IRB study # 00011797"),
+    ("NCT03927456", "Patients who received prior treatment with any CDK4/6 inhibitor, "
+                    "everolimus or fulvestant."),
+    ("NCT03868163", "Treatment-na\u00efve or - pegIFN (or IFN), and/or Ribavirin (RBV) and/or "
+                    "sofosbuvir (PRS) experienced with confirmed CHC, genotypes 1, 2, 3, 4, 5, "
+                    "or 6, with or without compensated cirrhosis, receiving combination therapy "
+                    "with the all oral GLE/PIB regimen according to standard of care, "
+                    "international guidelines and in line with the current local label."),
 ]
 
 
