@@ -108,6 +108,9 @@ class Reader:
     week_fraction: re.Pattern[str]
     """The days of "22 3/7 weeks", "37+0 weeks", right after the number (group ``days``)."""
     week_days: re.Pattern[str]
+    letters: re.Pattern[str]
+    """Right after a value: chart letters of a visual acuity ("24 letters or over"), read
+    over before a comparator written after them."""
     """The days of "23 weeks 6 days", right after the week unit (group ``days``)."""
     range_gap: re.Pattern[str]
     range_opener: re.Pattern[str]
@@ -336,6 +339,7 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
         mention_blocked_after=blocked_after,
         week_fraction=re.compile(data.week_fraction, re.I),
         week_days=re.compile(data.week_days, re.I),
+        letters=re.compile(r"\s*(?:ETDRS\s+)?letters?\b", re.I),
         range_gap=re.compile(r"\s*(?:" + "|".join(data.range_separators) + r")\s*", re.I),
         range_opener=re.compile(
             r"(?:^|\W)(?:" + words_regex(data.range_openers) + r")\W*"

@@ -461,3 +461,17 @@ def test_a_bare_value_after_a_score_name_is_read_for_review(
 def test_a_bare_value_that_is_a_difference_or_a_type_is_no_score(rules: RulesExtractor) -> None:
     assert rules.read("if the Beighton score was 1 point below the cut-off").constraints == []
     assert rules.read("Type 2 diabetes").constraints == []
+
+
+def test_a_visual_acuity_in_chart_letters(rules: RulesExtractor) -> None:
+    """"BCVA of 24 letters or over" went to review with nothing read: "BCVA" alone is no
+    name of the letters scale (it is written in Snellen fractions as often), "letters"
+    after the value says which, and the comparator after "letters" bounds it."""
+    crit = read(rules, CHIA + "NCT02321839_inc.txt", "BCVA of 24 letters or over", "inclusion")
+    assert [(c.variable, bounds(c)) for c in crit.constraints] == [
+        ("bcva_letters", ((24, True), None))
+    ]
+    assert "comparator-unclear" not in {f.code for f in crit.findings}  # verification reads it
+    assert crit.status == "needs_review"  # held for review in the catalog
+    ranged = rules.read("BCVA of 20/50 to 20/320 ETDRS equivalent (65 letters to 23 letters)")
+    assert ranged.constraints == []  # a range whose ends are written apart: not half-read

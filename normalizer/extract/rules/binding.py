@@ -19,7 +19,7 @@ from ...models import Bound
 from ...phrases import Mention
 from ...units import dimensionality, unit_fits
 from .contexts import Note
-from .lexicon import Lexicon
+from .lexicon import Comparator, Lexicon
 from .limits import RANGE_END, Cmp, Limit, Limits
 from .linking import Links, clean, closing
 from .naming import NOWHERE, Names, Reading, Target
@@ -42,6 +42,11 @@ _OF_SOMETHING = re.compile(r"\s*(?:of|for|in|since|after|before|from|ago)\b", re
 
 _OWN_PARENS = re.compile(r"\s*\(([^()]*)\)")
 """The first limit's own parenthesis at the start of the gap to the next limit."""
+_ACUITY = re.compile(r"(?i)\b(?:BCVA|B?CVA|visual\s+acuity|ETDRS)\b")
+_RANGE_ON = re.compile(r"(?i)\s*(?:-|to|and)\s*\d")
+_RANGE_FROM = re.compile(r"(?i)letters?\s*(?:-|to|and)\s*$")
+_BETTER = re.compile(r"(?i)\s*or\s+(better|worse)\b")
+"""After a count of acuity letters: more letters are better sight."""
 _SCORE_HEAD = re.compile(r"(?i)\b(?:score|scores|scale|class|index|rating|subscore)$")
 """The last word of an uncatalogued score's name, whose bare value is read (as = value)."""
 _BARE_GAP = re.compile(r"(?i)\s*(?:of|:|=)?\s*")
@@ -304,6 +309,9 @@ class Binder:
 
     def _implied(self, view: str, limit: Limit, floor: int) -> Reading | None:
         """No mention: what the comparator or unit implies, else ``other``."""
+        letters = self._acuity_letters(view, limit, floor)
+        if letters is not None:
+            return letters
         if not limit.explicit:
             return self._bare_score(view, limit, floor)
         label = self._names.label(view, max(floor, 0), limit.start)
@@ -331,6 +339,35 @@ class Binder:
             if label is None or not self._names.measured(view, limit, label, after=True):
                 return None
         return Reading(limit, [Target("other", label[0], label[1])])
+
+    def _acuity_letters(self, view: str, limit: Limit, floor: int) -> Reading | None:
+        """A visual acuity counted in chart letters: "BCVA of 24 letters or over".
+
+        "BCVA" alone is no name of ``bcva_letters`` (it is as often written in Snellen
+        fractions); the word "letters" after the value says which scale. A comparator
+        after "letters" bounds the value ("or more", "or over"; "or better" is more
+        letters).
+        """
+        if limit.unit is not None or limit.relative is not None or limit.pair is not None:
+            return None
+        word = self._lex.letters.match(view, limit.quantities[-1].number_end)
+        named = _ACUITY.search(view, max(floor, 0), limit.start)
+        if word is None or named is None or "bcva_letters" not in self._catalog:
+            return None
+        if _RANGE_ON.match(view, word.end()) or _RANGE_FROM.search(view, 0, limit.start):
+            return None  # "(65 letters to 23 letters)": a range, read by neither end
+        if not limit.explicit:
+            tail = self._limits.after(view, word.end())
+            better = _BETTER.match(view, word.end())
+            if tail is not None:
+                limit.set_op(tail.meaning)
+                limit.end = tail.end
+            elif better is not None:
+                limit.set_op(Comparator("le" if better.group(1) == "worse" else "ge", None, False))
+                limit.end = better.end()
+            else:
+                limit.end = word.end()
+        return Reading(limit, [Target("bcva_letters", named.start(), named.end())])
 
     def _bare_score(self, view: str, limit: Limit, floor: int) -> Reading | None:
         """A bare value right after an uncatalogued score's name, read as = value.

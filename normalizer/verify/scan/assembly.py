@@ -49,6 +49,8 @@ def _comparators(view: str, quantities: list[Quantity]) -> None:
             # "18 or older"; not after a value with its own comparator ("below 18 and
             # above 45": "and above" is the next value's)
             post = lex.after.match(view, q.stop)
+            if post is None and (letters := lex.letters.match(view, q.stop)) is not None:
+                post = lex.after.match(view, letters.end())  # "24 letters or over"
             if post is not None:
                 _set_op(q, "after", post.group(), view, post.start())
                 q.after = post.end()
