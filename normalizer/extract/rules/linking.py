@@ -130,18 +130,16 @@ class Links:
         elif not b.explicit and (a.ranged or not a.explicit):
             variable = previous.targets[0].variable
             var = self._catalog.get(variable)
+            listed = False  # a list of values a range can stand for
+            step: float | None = None
             if var is not None and var.kind == "score":
-                step = var.step if var.integer else None
+                listed, step = True, (var.step if var.integer else None)
             elif variable == "other" and a.lower and a.upper and b.upper and all(
                 x.is_integer() for x in (a.lower.value, a.upper.value, b.upper.value)
             ):
-                step = 1.0  # an uncatalogued class listed "1, 2, or 3": whole steps
-            else:
-                step = None
-                var = None
+                listed, step = True, 1.0  # an uncatalogued class listed "1, 2, or 3"
             if (
-                (var is not None or variable == "other")
-                and step is not None
+                listed
                 and a.lower
                 and a.upper
                 and b.upper
@@ -181,7 +179,6 @@ class Links:
             text = clean(view[breaks[at - 1] + 1 : target.start])
             if text and len(text) <= _MAX_QUALIFIER and not _DIGIT.search(text):
                 reading.qualifier = text
-
 
     def qualify_conditions(self, view: str, readings: list[Reading]) -> None:
         """Give a limit the condition written right after it: "Hb < 12 g/dL in women"."""
