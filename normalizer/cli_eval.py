@@ -25,6 +25,7 @@ from .exits import EXIT_BELOW_THRESHOLD, EXIT_USAGE
 
 __all__ = ["eval_command"]
 
+
 class ReportFormat(StrEnum):
     """How ``eval`` prints its report."""
 

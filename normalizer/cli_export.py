@@ -25,7 +25,6 @@ if TYPE_CHECKING:  # imported when the command runs (pyarrow, fhir.resources, ..
 __all__ = ["export_command"]
 
 
-
 class ExportFormat(StrEnum):
     """What ``export`` writes."""
 

@@ -42,8 +42,6 @@ __all__ = ["DEFAULT_STORE", "run_command"]
 DEFAULT_STORE = "runs.sqlite"
 """The store ``run`` writes when ``--store`` is not given: a SQLite file in the current folder."""
 
-
-
 _INLINE_BYTES = 128 * 1024
 """Inputs smaller than this in all are likely done in this process, without workers
 (:attr:`~normalizer.batch.RunOptions.inline_max` records of a few KB each)."""
@@ -131,8 +129,7 @@ def run_command(
     from .store import Store
 
     if summary_json is not None and not summary_json.parent.is_dir():
-        _err.console.print(f"[bold red]error:[/] --summary-json: folder {summary_json.parent} "
-                   "does not exist", markup=True)
+        _err.error(f"--summary-json: folder {summary_json.parent} does not exist")
         raise typer.Exit(2)
     choice = "rules"
     if extractor is not ExtractorOption.rules:  # check the LLM settings once, before any worker

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from ..data_files import data_toml
 from ..models import Constraint, Criterion, Finding, Section
 from ..patterns import load_patterns
+from ..phrases import words_regex
 from ..reader import load_reader
 from .codes import finding
 from .describe import quote
@@ -78,8 +79,7 @@ class ScopeData(BaseModel):
 
 
 def _words(words: list[str]) -> str:
-    alts = sorted({re.escape(w).replace(r"\ ", r"\s+") for w in words}, key=lambda w: (-len(w), w))
-    return r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])"
+    return r"(?<![\w-])(?:" + words_regex(words) + r")(?![\w-])"
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,6 @@ def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
         tail = view[end : sc.clause_end(end)]
         if s.scope_lead.match(tail):
             return "an exclusion narrowed by the clause after it, not a plain age limit"
-        near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
         if s.scoped_subjects.search(near) and not s.both_sexes.search(lead):
             return "an exclusion for some patients only, not a plain age limit"
     return None

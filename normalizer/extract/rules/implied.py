@@ -21,7 +21,7 @@ __all__ = ["Implied"]
 
 _MASS = re.compile(r"k?g|\[lb_av\]|\[oz_av\]|\[stone_av\]")
 """A body's mass: after a person noun, the person's weight (a dose in mg is not)."""
-_ACUITY = re.compile(r"(?i)\b(?:BCVA|B?CVA|visual\s+acuity|ETDRS)\b")
+_ACUITY = re.compile(r"(?i)\b(?:B?CVA|visual\s+acuity|ETDRS)\b")
 _RANGE_ON = re.compile(r"(?i)\s*(?:-|to|and)\s*\d")
 _RANGE_FROM = re.compile(r"(?i)letters?\s*(?:-|to|and)\s*$")
 _BETTER = re.compile(r"(?i)\s*or\s+(better|worse)\b")
@@ -87,8 +87,10 @@ class Implied:
         if limit.unit is not None or limit.relative is not None or limit.pair is not None:
             return None
         word = self._lex.letters.match(view, limit.quantities[-1].number_end)
+        if word is None or "bcva_letters" not in self._catalog:
+            return None
         named = _ACUITY.search(view, max(floor, 0), limit.start)
-        if word is None or named is None or "bcva_letters" not in self._catalog:
+        if named is None:
             return None
         if _RANGE_ON.match(view, word.end()) or _RANGE_FROM.search(view, 0, limit.start):
             return None  # "(65 letters to 23 letters)": a range, read by neither end
