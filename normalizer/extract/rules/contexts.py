@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..base import NumberReason
-from .lexicon import Lexicon
+from .lexicon import Lexicon, lead_key
 
 __all__ = ["Contexts", "Note"]
 
@@ -38,8 +38,10 @@ class Contexts:
     def notes(self, view: str) -> list[Note]:
         """Non-constraint contexts holding a digit.
 
-        Contexts that start with their number are tried where a number starts; the
-        others are scanned only near numbers (a context reaches at most
+        Contexts that start with their number are tried where a number starts; those
+        that start with literal words, where such a word starts (only the patterns that
+        can start with the very words found: the trigger regex finds the longest, so every
+        lead that matches there is a prefix of it); the others are scanned only near numbers (a context reaches at most
         ``_REACH_BEFORE`` characters before its first digit).
         """
         lex = self._lex
@@ -59,7 +61,10 @@ class Contexts:
             windows.append((low, high))
         for low, high in windows:
             for trigger in lex.context_trigger.finditer(view, low, high):
-                self._note(found, lex.contexts_lead.match(view, trigger.start()))
+                at = trigger.start()
+                leads = lex.contexts_by_lead.get(lead_key(trigger.group()), (lex.contexts_lead,))
+                # the first pattern (in the data's order) that matches, as an alternation
+                self._note(found, next(filter(None, (p.match(view, at) for p in leads)), None))
             found.extend(self._scan(lex.contexts, view, low, high))
         return found
 

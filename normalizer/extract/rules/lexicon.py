@@ -91,6 +91,7 @@ class Lexicon(Reader):
     next_word_ok: frozenset[str]
     contexts_at: re.Pattern[str]
     contexts_lead: re.Pattern[str]
+    contexts_by_lead: dict[str, tuple[re.Pattern[str], ...]]
     context_trigger: re.Pattern[str]
     contexts: re.Pattern[str]
     fallbacks: re.Pattern[str]
@@ -180,6 +181,7 @@ class _ContextRegexes:
     at_numbers: str  # tried where a number starts
     leads: str  # tried where one of `triggers` starts
     triggers: list[str]
+    by_lead: dict[str, tuple[str, ...]]  # a trigger's key -> lead patterns it can start
     scanned: str  # scanned near numbers
     reasons: dict[str, NumberReason]
 
@@ -211,6 +213,7 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
     """
     at_numbers: list[str] = []
     leads: list[str] = []
+    lead_keys: list[frozenset[str]] = []
     triggers: set[str] = set()
     scanned: list[str] = []
     reasons: dict[str, NumberReason] = {}
@@ -228,17 +231,32 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
                 at_numbers.append(group)
             elif where == "lead":
                 leads.append(group)
+                lead_keys.append(frozenset(lead_key(w) for w in lead))
                 triggers |= set(lead)
             else:
                 scanned.append(group)
     never = r"(?!)"
+    by_lead = {
+        key: tuple(
+            group
+            for group, keys in zip(leads, lead_keys, strict=True)
+            if any(key.startswith(k) for k in keys)
+        )
+        for key in sorted({lead_key(t) for t in triggers})
+    }
     return _ContextRegexes(
         "|".join(at_numbers) or never,
         "|".join(leads) or never,
         sorted(triggers),
+        by_lead,
         "|".join(scanned) or never,
         reasons,
     )
+
+
+def lead_key(text: str) -> str:
+    """How a context's lead words are looked up: lower case, no blanks."""
+    return "".join(text.lower().split())
 
 
 def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
@@ -286,6 +304,10 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         ),
         contexts_at=re.compile(contexts.at_numbers, re.MULTILINE),
         contexts_lead=re.compile(contexts.leads, re.MULTILINE),
+        contexts_by_lead={
+            key: tuple(re.compile(body, re.MULTILINE) for body in bodies)
+            for key, bodies in contexts.by_lead.items()
+        },
         context_trigger=re.compile(
             r"(?<!\w)" + trie_regex(contexts.triggers, r"\s*", lambda _: ""), re.IGNORECASE
         ),
