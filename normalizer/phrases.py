@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 _BLANK = "\0"  # a run of blanks (or hyphens, in names) inside a phrase
+_BLANKS_HYPHENS = re.compile(r"[\s\-]+")  # what a lookup key leaves out
 GLUED_WORDS = ("than", "least", "most", "or", "and", "to")
 
 
@@ -107,7 +108,7 @@ def _trie(phrases: tuple[str, ...], blank: str, ends: tuple[str, ...]) -> str:
 
 def phrase_key(text: str) -> str:
     """Lookup key of a matched phrase: lower case, no blanks or hyphens."""
-    return re.sub(r"[\s\-]+", "", text.lower())
+    return _BLANKS_HYPHENS.sub("", text.lower())
 
 
 def words_regex(words: Iterable[str]) -> str:
@@ -216,4 +217,4 @@ class Mentions:
 
 
 def _key_case(text: str) -> str:
-    return re.sub(r"[\s\-]+", "", text)
+    return _BLANKS_HYPHENS.sub("", text)

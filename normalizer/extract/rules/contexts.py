@@ -63,8 +63,11 @@ class Contexts:
             for trigger in lex.context_trigger.finditer(view, low, high):
                 at = trigger.start()
                 leads = lex.contexts_by_lead.get(lead_key(trigger.group()), (lex.contexts_lead,))
-                # the first pattern (in the data's order) that matches, as an alternation
-                self._note(found, next(filter(None, (p.match(view, at) for p in leads)), None))
+                for lead in leads:  # the first (in the data's order) that matches, as in "|"
+                    match = lead.match(view, at)
+                    if match is not None:
+                        self._note(found, match)
+                        break
             found.extend(self._scan(lex.contexts, view, low, high))
         return found
 
