@@ -236,11 +236,14 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
             else:
                 scanned.append(group)
     never = r"(?!)"
-    by_lead = {
+    starting: dict[str, list[int]] = {}  # a lead's key -> the lead patterns it starts
+    for k, keys in enumerate(lead_keys):
+        for key in keys:
+            starting.setdefault(key, []).append(k)
+    by_lead = {  # every lead that matches where a trigger does is a prefix of the trigger
         key: tuple(
-            group
-            for group, keys in zip(leads, lead_keys, strict=True)
-            if any(key.startswith(k) for k in keys)
+            leads[k]
+            for k in sorted({k for n in range(1, len(key) + 1) for k in starting.get(key[:n], ())})
         )
         for key in sorted({lead_key(t) for t in triggers})
     }
@@ -304,10 +307,7 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         ),
         contexts_at=re.compile(contexts.at_numbers, re.MULTILINE),
         contexts_lead=re.compile(contexts.leads, re.MULTILINE),
-        contexts_by_lead={
-            key: tuple(re.compile(body, re.MULTILINE) for body in bodies)
-            for key, bodies in contexts.by_lead.items()
-        },
+        contexts_by_lead=_compiled_leads(contexts.by_lead),
         context_trigger=re.compile(
             r"(?<!\w)" + trie_regex(contexts.triggers, r"\s*", lambda _: ""), re.IGNORECASE
         ),
@@ -315,6 +315,16 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
         fallbacks=re.compile(fallback, re.MULTILINE),
         reasons=contexts.reasons | fallbacks.reasons,
     )
+
+
+def _compiled_leads(
+    by_lead: dict[str, tuple[str, ...]],
+) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Each trigger's lead patterns compiled, each pattern once whatever its triggers."""
+    compiled = {
+        body: re.compile(body, re.MULTILINE) for bodies in by_lead.values() for body in bodies
+    }
+    return {key: tuple(compiled[body] for body in bodies) for key, bodies in by_lead.items()}
 
 
 def _reader_of(data: Patterns) -> Reader:
