@@ -41,8 +41,9 @@ class Contexts:
         Contexts that start with their number are tried where a number starts; those
         that start with literal words, where such a word starts (only the patterns that
         can start with the very words found: the trigger regex finds the longest, so every
-        lead that matches there is a prefix of it); the others are scanned only near numbers (a context reaches at most
-        ``_REACH_BEFORE`` characters before its first digit).
+        lead that matches there is a prefix of it); the others are scanned only near
+        numbers (a context reaches at most ``_REACH_BEFORE`` characters before its first
+        digit).
         """
         lex = self._lex
         found: list[Note] = []
