@@ -26,6 +26,12 @@ sit side by side on the same, shared and noisy, machine:
   tracker and workers, sampled every 50 ms from /proc) at ``--small`` and
   ``--records`` records with ``--jobs 2``: flat means the same at both sizes.
 
+* the machine's own ceiling for two jobs, measured in the same run: the warm
+  reading path alone (bench_e2e's warm pass over the corpus texts: no pool, no parent,
+  no store) in one process, then in two processes at once; the second figure over the
+  first is the most any ``--jobs 2`` can get over one job on this machine at this
+  time (two busy cores of a shared host run slower than one).
+
 Targets on a 2-core machine: >= 165 records/s with one job, ``--jobs 2`` >= 1.8x
 one job, memory flat.  The ratio is the figure to read: both runs share the load.
 """
@@ -260,6 +266,36 @@ def startup(work: Path) -> dict[str, Any]:
     }
 
 
+def ceiling(rounds: int = 3) -> dict[str, Any]:
+    """Criteria/s of the warm reading path in one process, and summed over two at once."""
+    worker = [sys.executable, str(REPO / "evals" / "bench_e2e.py"), "--worker",
+              "--shared", str(SHARED)]
+
+    def at_once(count: int) -> list[float]:
+        procs = [
+            subprocess.Popen(worker, cwd=REPO, stdout=subprocess.PIPE, text=True)
+            for _ in range(count)
+        ]
+        outputs = [proc.communicate()[0] for proc in procs]
+        if any(proc.returncode for proc in procs):
+            raise SystemExit("bench_e2e --worker failed")
+        return [float(json.loads(out)["per_second"]) for out in outputs]
+
+    ones: list[float] = []
+    twos: list[float] = []
+    for _ in range(rounds):  # interleaved: the host's load moves
+        ones.append(at_once(1)[0])
+        twos.append(sum(at_once(2)))
+    ratios = [two / one for one, two in zip(ones, twos, strict=True)]
+    return {
+        "what": "warm criteria/s of the reading path alone: one process, two at once (summed)",
+        "one_process": [round(x) for x in ones],
+        "two_processes": [round(x) for x in twos],
+        "two_over_one": round(statistics.median(ratios), 2),
+        "two_over_one_each_round": [round(r, 2) for r in ratios],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
@@ -278,6 +314,7 @@ def main() -> None:
         work = Path(tmp)
         started = startup(work)  # first, the corpus files then in the page cache
         inputs = {name: throughput(name, args.records, args.small, work) for name in args.input}
+    machine_ceiling = ceiling()
     report = {
         "bench": "bench_batch",
         "command": "python evals/bench_batch.py " + " ".join(sys.argv[1:]),
@@ -288,6 +325,7 @@ def main() -> None:
         },
         "startup_seconds": started,
         "inputs": inputs,
+        "machine_ceiling_two_jobs": machine_ceiling,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
