@@ -39,6 +39,7 @@ __all__ = [
 _V = TypeVar("_V")
 _Q = TypeVar("_Q")
 _RECENT = 64
+_DIGIT = re.compile(r"\d")
 """Views and limit tests a reader keeps (see :attr:`Reader._recent`)."""
 
 RANGE_OPENER_WORDS = 3
@@ -185,6 +186,22 @@ class Reader:
         if known is not None:
             return bool(known)
         return self._remember(("limit", view), can_match(view, self.limit_words))
+
+    def may_hold_limit(self, view: str) -> bool:
+        """False when ``view`` holds no number to read: no digit, no number word, no ULN.
+
+        Most criteria ("Pregnant or breast-feeding women"): the rules read nothing there,
+        and verification finds no quantity to check.
+        """
+        known = self._recent.get(("numbers", view))
+        if known is not None:
+            return bool(known)
+        holds = bool(
+            _DIGIT.search(view)
+            or self.number_word.search(view)
+            or (self.may_name_limit(view) and self.limit.search(view))  # "<= ULN": 1 x ULN
+        )
+        return self._remember(("numbers", view), holds)
 
     @staticmethod
     def relative_to(match: re.Match[str]) -> RelativeTo:

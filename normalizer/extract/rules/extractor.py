@@ -26,7 +26,6 @@ Reading one criterion, in order (each step is a module of this package):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from ...catalog import Catalog, load_catalog
@@ -45,7 +44,6 @@ from .quantities import Quantities, Quantity
 
 __all__ = ["RulesExtractor"]
 
-_DIGIT = re.compile(r"\d")
 
 
 class RulesExtractor:
@@ -91,11 +89,7 @@ class RulesExtractor:
         on a variable with an abnormal side (see :meth:`Emitter.emit`).
         """
         view = self._lex.view(text)
-        if (
-            not _DIGIT.search(view)
-            and not self._lex.number_word.search(view)
-            and not self._names_limit(view)  # "<= ULN": 1 x ULN
-        ):
+        if not self._lex.reader.may_hold_limit(view):
             return Extraction()
         notes = self._contexts.notes(view)
         mentions = self._names.find(view)
@@ -132,10 +126,6 @@ class RulesExtractor:
         return note.reason == "grade" and any(
             m.start < note.start < m.end and m.variable in self._scores for m in mentions
         )
-
-    def _names_limit(self, view: str) -> bool:
-        reader = self._lex.reader
-        return reader.may_name_limit(view) and reader.limit.search(view) is not None
 
 
 def _inside(pos: int, quantities: list[Quantity]) -> bool:

@@ -260,6 +260,8 @@ def _inherit(view: str, quantities: list[Quantity]) -> None:
 def scan(text: str) -> Scan:
     """Every quantity of ``text`` with its readings and comparator."""
     view = _lexicon().view(text)
+    if not _lexicon().may_hold_limit(view):
+        return Scan(text, view)  # no number, no number word, no ULN: no quantity
     quantities: list[Quantity] = []
     for start, end, values, pair in _number_tokens(view):
         if quantities and start < quantities[-1].stop:
