@@ -65,6 +65,8 @@ class Reader:
 
     version: str
     table: dict[int, str]
+    table_ascii: str
+    """The ASCII characters ``table`` changes (a tab): other ASCII text reads as itself."""
     escape: re.Pattern[str]
     repair: re.Pattern[str]
     repair_hint: re.Pattern[str]
@@ -152,7 +154,10 @@ class Reader:
             or (self.repair_words is not None and self.repair_words.search(text))
         ):
             text = self.repair.sub(self._repaired, text)
-        view = text.translate(self.table)
+        if text.isascii() and not any(char in text for char in self.table_ascii):
+            view = text  # most criteria: str.translate would look up every character
+        else:
+            view = text.translate(self.table)
         if "\\" in view:
             view = self.escape.sub(" ", view)
         return self._remember(("view", original), view)
@@ -328,7 +333,8 @@ def compile_reader(data: Patterns, catalog: Catalog) -> Reader:
     hint, hint_words = _repair_hint([r.pattern for r in data.repairs], repair)
     return Reader(
         version=data.version,
-        table=str.maketrans(data.translate),
+        table=(table := str.maketrans(data.translate)),
+        table_ascii="".join(sorted(chr(k) for k in table if k < 128)),
         escape=re.compile(r"\\(?=[" + re.escape(data.escapes) + "])"),
         repair=repair,
         repair_hint=hint,
