@@ -12,6 +12,7 @@ import re
 
 from normalizer.evaluation.split import split_of
 from normalizer.extract.rules.lexicon import lead_key, load_lexicon
+from normalizer.regex_start import can_match
 
 from .conftest import need_shared
 from .dev_text import CHIA, LCT, SHARED
@@ -55,3 +56,23 @@ def test_a_trigger_holds_every_lead_pattern_of_its_prefixes() -> None:
     for key, patterns in lex.contexts_by_lead.items():
         for shorter in (key[:n] for n in range(1, len(key))):
             assert set(lex.contexts_by_lead.get(shorter, ())) <= set(patterns), (key, shorter)
+
+
+def test_a_view_without_their_words_scans_the_plain_patterns_alike() -> None:
+    """The scanned context patterns that must hold a word ("grade", "percentile") cannot
+    match in a view without it: there the plain ones give the very same matches."""
+    need_shared()
+    lex = load_lexicon()
+    assert lex.contexts_words, "some scanned pattern holds a required word"
+    files = sorted((SHARED / CHIA).glob("NCT*.txt")) + sorted((SHARED / LCT).rglob("NCT*.txt"))
+    plain_views = 0
+    for path in (f for f in files if split_of(f.name) == "dev"):
+        for line in path.read_text("utf-8").splitlines():
+            view = lex.view(line)
+            if can_match(view, lex.contexts_words):
+                continue
+            plain_views += 1
+            whole = [(m.span(), m.lastgroup) for m in lex.contexts.finditer(view)]
+            plain = [(m.span(), m.lastgroup) for m in lex.contexts_plain.finditer(view)]
+            assert whole == plain, line
+    assert plain_views > 1_000

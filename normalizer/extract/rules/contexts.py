@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...regex_start import can_match
 from ..base import NumberReason
 from .lexicon import Lexicon, lead_key
 
@@ -60,6 +61,8 @@ class Contexts:
             high = min(len(view), run.end() + _REACH_AFTER)
         if high > low:
             windows.append((low, high))
+        # the scanned patterns that hold a word the view does not hold cannot match in it
+        scanned = lex.contexts if can_match(view, lex.contexts_words) else lex.contexts_plain
         for low, high in windows:
             for trigger in lex.context_trigger.finditer(view, low, high):
                 at = trigger.start()
@@ -69,7 +72,7 @@ class Contexts:
                     if match is not None:
                         self._note(found, match)
                         break
-            found.extend(self._scan(lex.contexts, view, low, high))
+            found.extend(self._scan(scanned, view, low, high))
         return found
 
     def _note(self, found: list[Note], match: re.Match[str] | None) -> None:

@@ -21,7 +21,7 @@ from ...patterns import Comparator, Op, Patterns, load_patterns
 from ...phrases import Mention, Mentions, phrase_key, trie_regex, words_regex
 from ...reader import Reader, compile_reader, load_reader
 from ...regex_cache import remembered
-from ...regex_start import fast_start
+from ...regex_start import fast_start, required_words
 from ..base import NumberReason
 
 # The regex parser of the standard library (re._parser, re._constants): context
@@ -94,6 +94,10 @@ class Lexicon(Reader):
     contexts_by_lead: dict[str, tuple[re.Pattern[str], ...]]
     context_trigger: re.Pattern[str]
     contexts: re.Pattern[str]
+    contexts_plain: re.Pattern[str]
+    """``contexts`` without the patterns that hold one of ``contexts_words``: for a view
+    holding none of those words, the same matches (the others cannot match there)."""
+    contexts_words: frozenset[str] | None
     fallbacks: re.Pattern[str]
     reasons: dict[str, NumberReason]
 
@@ -183,6 +187,8 @@ class _ContextRegexes:
     triggers: list[str]
     by_lead: dict[str, tuple[str, ...]]  # a trigger's key -> lead patterns it can start
     scanned: str  # scanned near numbers
+    scanned_plain: str  # those of them that hold no word every match must hold
+    scanned_words: frozenset[str] | None  # the words the others hold: one is in each match
     reasons: dict[str, NumberReason]
 
 
@@ -216,6 +222,8 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
     lead_keys: list[frozenset[str]] = []
     triggers: set[str] = set()
     scanned: list[str] = []
+    plain: list[str] = []
+    worded: set[str] = set()
     reasons: dict[str, NumberReason] = {}
     for i, ctx in enumerate(data.contexts):
         if ctx.fallback != fallback:
@@ -235,6 +243,11 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
                 triggers |= set(lead)
             else:
                 scanned.append(group)
+                words = required_words(group, re.MULTILINE)
+                if words is None:
+                    plain.append(group)
+                else:
+                    worded |= words
     never = r"(?!)"
     starting: dict[str, list[int]] = {}  # a lead's key -> the lead patterns it starts
     for k, keys in enumerate(lead_keys):
@@ -253,6 +266,8 @@ def _contexts(data: Patterns, number_words: frozenset[str], fallback: bool) -> _
         sorted(triggers),
         by_lead,
         "|".join(scanned) or never,
+        "|".join(plain) or never,
+        frozenset(worded) if len(plain) < len(scanned) else None,
         reasons,
     )
 
@@ -312,6 +327,8 @@ def compile_patterns(data: Patterns, reader: Reader | None = None) -> Lexicon:
             r"(?<!\w)" + trie_regex(contexts.triggers, r"\s*", lambda _: ""), re.IGNORECASE
         ),
         contexts=re.compile(contexts.scanned, re.MULTILINE),
+        contexts_plain=re.compile(contexts.scanned_plain, re.MULTILINE),
+        contexts_words=contexts.scanned_words,
         fallbacks=re.compile(fallback, re.MULTILINE),
         reasons=contexts.reasons | fallbacks.reasons,
     )
