@@ -347,3 +347,23 @@ def test_centigray_reads_as_ucum_cgy() -> None:
     read = to_extraction(item, CriterionInput("exc-1", "exclusion", text, 0))
     assert [c.unit for c in read.constraints] == ["cGy"]
     assert "unit-unreadable" not in {f.code for f in read.findings}
+
+
+def test_a_code_the_grammar_refuses_does_not_build_the_registry() -> None:
+    """'mg*' and 'mL/min/1.7m2' are not UCUM: the grammar alone says so (0.15 s), without
+    the pint registry (0.4 to 1 s, which a batch worker paid for the first such code)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from normalizer.units import ucum\n"
+        "assert ucum.precomputed().code('mg*') is ucum.MISSING\n"
+        "assert not ucum.is_valid_ucum('mg*')\n"
+        "assert not ucum.is_valid_ucum('mL/min/1.7m2')\n"
+        "assert ucum._grammar.cache_info().currsize == 1, 'the grammar read them'\n"
+        "assert ucum._ucum.cache_info().currsize == 0, 'the registry was built'\n"
+        "assert ucum.is_valid_ucum('kg.m')\n"
+        "assert ucum._ucum.cache_info().currsize == 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

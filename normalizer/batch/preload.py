@@ -15,6 +15,7 @@ with kept_regexes():  # the forkserver compiles what a one-record run kept, from
     from ..extract.rules import RulesExtractor
     from ..patterns import load_patterns
     from ..pipeline import normalize_text
+    from ..units.ucum import load_grammar
     from . import worker  # noqa: F401  (the worker's own imports, loaded once)
 
 __all__: list[str] = []
@@ -28,6 +29,7 @@ def _warm() -> None:
 def _warm_up() -> None:
     load_catalog()
     load_patterns()
+    load_grammar()  # what reads a unit the precomputed table does not hold
     # one tiny record through the whole pipeline fills the lazy caches (units, regexes)
     normalize_text(
         "Inclusion Criteria:\n* Age 18-75 years\n* ALT <= 2.5 x ULN\n* Platelets >= 100 x 10^9/L",
