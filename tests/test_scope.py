@@ -78,7 +78,21 @@ BRIEF = [
         "(patients with creatinine ≥1.4 and ≤2.0 must have a creatinine clearance ≥50)",
         "exclusion",
     ),
+    # the age the patient had at an event, not the age now
+    ("Age at diagnosis 18 years or older", "inclusion"),
+    ("Diagnosed with type 1 diabetes at age < 10 years", "inclusion"),
+    ("Aged 40 years or younger at the time of diagnosis", "inclusion"),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Age ≥ 18 years at the time of screening", "Aged 18 to 65 at the time of consent"],
+)
+def test_an_age_at_a_study_visit_is_the_patients_age(text: str) -> None:
+    (crit,) = normalized(text, "inclusion").criteria
+    assert crit.status == "accepted", crit.findings
+    assert [c.variable for c in crit.constraints] == ["age"]
 
 
 @pytest.mark.parametrize(("text", "section"), BRIEF)

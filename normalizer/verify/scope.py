@@ -66,6 +66,7 @@ class ScopeData(BaseModel):
     persons: list[str]
     age_words: list[str]
     event_after: list[str]
+    event_ages: list[str]
     dated_things: list[str]
     near_breaks: str
     scope_leads: list[str]
@@ -76,6 +77,13 @@ class ScopeData(BaseModel):
     negations: list[str]
     narratives: list[str]
     examples: list[ScopeExample]
+
+
+_EVENT_OF = (
+    r"(?:the\s+time\s+of\s+)?(?:(?:the|their|his|her|first|initial)\s+)?(?:[\w'-]+\s+){0,3}?"
+)
+"""What may stand between "at" and the event: "at the time of (first) diagnosis", "at
+migraine onset"."""
 
 
 def _words(words: list[str]) -> str:
@@ -89,6 +97,8 @@ class _Scope:
     persons: re.Pattern[str]
     age_words: re.Pattern[str]
     event_after: re.Pattern[str]
+    event_age_lead: re.Pattern[str]
+    event_age_tail: re.Pattern[str]
     dated_things: re.Pattern[str]
     near_breaks: re.Pattern[str]
     scope_lead: re.Pattern[str]
@@ -121,6 +131,18 @@ def _compiled() -> _Scope:
             r"(?:\s*(?:and|or|to|-)?\s*[<>≤≥=]*\s*\d+(?:[.,]\d+)?)?\s*"
             r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?)?\s*(?:"
             + _words(data.event_after) + ")",
+            re.I,
+        ),
+        # "Age at diagnosis 18 years or older", "diagnosed with diabetes at age < 10"
+        event_age_lead=re.compile(
+            r"\b(?:age|aged)\s+at\s+" + _EVENT_OF + _words(data.event_ages)
+            + r"|" + _words(data.event_ages) + r"[^;.]{0,60}?\bat\s+(?:the\s+)?age\b",
+            re.I,
+        ),
+        # "older than 50 years of age at migraine onset", "... at the time of diagnosis"
+        event_age_tail=re.compile(
+            r"(?:\s|,|\bof\s+age\b|\bold\b|\byears?\b|\byrs?\b|\bmonths?\b)*"
+            r"\bat\s+" + _EVENT_OF + _words(data.event_ages),
             re.I,
         ),
         dated_things=re.compile(_words(data.dated_things) + r"\s*$", re.I),
@@ -200,6 +222,15 @@ def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
     last_person = max((m.end() for m in s.persons.finditer(lead)), default=-1)
     if last_other >= 0 and last_other >= last_person:
         return "the age of someone other than the patient"
+    # the age the patient had at an event: named in the clause up to the limit's number
+    # ("type 1 diabetes" holds a number of its own), or right after the limit
+    upto = start + _first_digit(evidence)
+    event = s.event_age_lead.search(view, sc.clause_start(start), upto) or s.event_age_tail.match(
+        view, end
+    )
+    if event is not None:
+        said = quote(event.group().strip(), 40)
+        return f"the age at an event ({said}), not the patient's age now"
     aged = s.age_words.search(lead) or s.age_words.search(evidence)
     near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
     words = [w for w in s.content.findall(near) if w.lower() not in s.stop]
