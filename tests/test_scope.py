@@ -82,17 +82,25 @@ BRIEF = [
     ("Age at diagnosis 18 years or older", "inclusion"),
     ("Diagnosed with type 1 diabetes at age < 10 years", "inclusion"),
     ("Aged 40 years or younger at the time of diagnosis", "inclusion"),
+    # another person's body measure
+    ("Donor weight > 50 kg", "inclusion"),
+    ("Partner with BMI > 30 kg/m2", "exclusion"),
+    ("Estimated fetal weight < 2500 g", "exclusion"),
 ]
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["Age ≥ 18 years at the time of screening", "Aged 18 to 65 at the time of consent"],
+    ("text", "variable"),
+    [
+        ("Age ≥ 18 years at the time of screening", "age"),
+        ("Aged 18 to 65 at the time of consent", "age"),
+        ("Women whose partner is infertile, with BMI 18-30 kg/m2", "bmi"),
+    ],
 )
-def test_an_age_at_a_study_visit_is_the_patients_age(text: str) -> None:
+def test_the_patients_own_limit_is_accepted(text: str, variable: str) -> None:
     (crit,) = normalized(text, "inclusion").criteria
     assert crit.status == "accepted", crit.findings
-    assert [c.variable for c in crit.constraints] == ["age"]
+    assert [c.variable for c in crit.constraints] == [variable]
 
 
 @pytest.mark.parametrize(("text", "section"), BRIEF)

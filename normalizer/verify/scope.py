@@ -67,6 +67,7 @@ class ScopeData(BaseModel):
     age_words: list[str]
     event_after: list[str]
     event_ages: list[str]
+    measures: list[str]
     dated_things: list[str]
     near_breaks: str
     scope_leads: list[str]
@@ -207,6 +208,26 @@ def _first_digit(text: str) -> int:
     return found.start() if found else len(text)
 
 
+def _someone_else(lead: str) -> bool:
+    """Whether the last person named in ``lead`` (the words before a limit) is not the patient."""
+    s = _compiled()
+    last_other = max((m.end() for m in s.others.finditer(lead)), default=-1)
+    for pattern in s.other_patterns:
+        last_other = max([last_other, *(m.end() for m in pattern.finditer(lead))])
+    last_person = max((m.end() for m in s.persons.finditer(lead)), default=-1)
+    return last_other >= 0 and last_other >= last_person
+
+
+def _measure_scope(sc: Scan, start: int) -> str | None:
+    """Why a body measure at ``start`` is not plainly the patient's ("Donor weight > 50 kg")."""
+    before = [q.after for q in sc.quantities if q.after <= start]
+    lead = sc.view[max([sc.clause_start(start), *before]) : start]
+    # from the last comma, 'and', 'or' or bracket: "Women whose partner is infertile, with
+    # BMI 18-30" is the women's
+    near = lead[max((m.end() for m in _compiled().near_breaks.finditer(lead)), default=0) :]
+    return "the measure of someone other than the patient" if _someone_else(near) else None
+
+
 def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
     """Why an age limit at ``[start, end)`` is not plainly the patient's, if it is not."""
     s = _compiled()
@@ -215,12 +236,7 @@ def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
     lead_start = max([sc.clause_start(start), *before])
     lead = view[lead_start:start]
     evidence = view[start:end]
-    # whose age: the last person named before the limit
-    last_other = max((m.end() for m in s.others.finditer(lead)), default=-1)
-    for pattern in s.other_patterns:
-        last_other = max([last_other, *(m.end() for m in pattern.finditer(lead))])
-    last_person = max((m.end() for m in s.persons.finditer(lead)), default=-1)
-    if last_other >= 0 and last_other >= last_person:
+    if _someone_else(lead):
         return "the age of someone other than the patient"
     # the age the patient had at an event: named in the clause up to the limit's number
     # ("type 1 diabetes" holds a number of its own), or right after the limit
@@ -280,6 +296,8 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
         scope = _age_scope(crit, sc, start, end)
         if scope is None:
             return []
+        why = f"it reads as {scope}"
+    elif c.variable in load_scope().measures and (scope := _measure_scope(sc, start)):
         why = f"it reads as {scope}"
     else:
         return []
