@@ -82,8 +82,9 @@ BRIEF = [
     ("Age at diagnosis 18 years or older", "inclusion"),
     ("Diagnosed with type 1 diabetes at age < 10 years", "inclusion"),
     ("Aged 40 years or younger at the time of diagnosis", "inclusion"),
-    # another person's body measure
+    # another person's limit
     ("Donor weight > 50 kg", "inclusion"),
+    ("Donor serum creatinine > 1.5 mg/dL", "exclusion"),
     ("Partner with BMI > 30 kg/m2", "exclusion"),
     ("Estimated fetal weight < 2500 g", "exclusion"),
 ]

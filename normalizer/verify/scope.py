@@ -67,7 +67,6 @@ class ScopeData(BaseModel):
     age_words: list[str]
     event_after: list[str]
     event_ages: list[str]
-    measures: list[str]
     dated_things: list[str]
     near_breaks: str
     scope_leads: list[str]
@@ -219,13 +218,13 @@ def _someone_else(lead: str) -> bool:
 
 
 def _measure_scope(sc: Scan, start: int) -> str | None:
-    """Why a body measure at ``start`` is not plainly the patient's ("Donor weight > 50 kg")."""
+    """Why a limit at ``start`` is not plainly the patient's ("Donor weight > 50 kg")."""
     before = [q.after for q in sc.quantities if q.after <= start]
     lead = sc.view[max([sc.clause_start(start), *before]) : start]
     # from the last comma, 'and', 'or' or bracket: "Women whose partner is infertile, with
     # BMI 18-30" is the women's
     near = lead[max((m.end() for m in _compiled().near_breaks.finditer(lead)), default=0) :]
-    return "the measure of someone other than the patient" if _someone_else(near) else None
+    return "a limit on someone other than the patient" if _someone_else(near) else None
 
 
 def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
@@ -297,7 +296,7 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
         if scope is None:
             return []
         why = f"it reads as {scope}"
-    elif c.variable in load_scope().measures and (scope := _measure_scope(sc, start)):
+    elif (scope := _measure_scope(sc, start)) is not None:
         why = f"it reads as {scope}"
     else:
         return []
