@@ -421,6 +421,34 @@ def test_a_person_after_the_link_leads_the_next_limit(rules: RulesExtractor) -> 
     assert [c.qualifier for c in trailing] == ["in men", "in women"]
 
 
+def test_a_condition_after_a_limit_is_its_qualifier_unless_it_leads_the_next() -> None:
+    """"ALT < 5 x ULN with liver metastases" (the issue's example) was an accepted plain
+    ALT limit (the condition's regex wanted no blank after "with"); and a condition that
+    leads the next limit on the same variable is that limit's, not also the one before it:
+    "≤ 2.5 x ULN (in patients with liver metastases ≤ 5 x ULN)" gave both the qualifier."""
+    from normalizer.pipeline import normalize_text
+
+    rules = RulesExtractor()
+    (alone,) = normalize_text(
+        "ALT < 5 x ULN with liver metastases", name="t", extractor=rules
+    ).criteria
+    assert [c.qualifier for c in alone.constraints] == ["with liver metastases"]
+    assert alone.status == "needs_review"
+    for text, second in [
+        ("ALT ≤ 2.5 x ULN (in patients with liver metastases ≤ 5 x ULN)",
+         "in patients with liver metastases"),
+        ("AST ≤ 2.5 x ULN (in case of liver metastases < 5 x ULN)", "in case of liver metastases"),
+        ("Hemoglobin ≥ 10 g/dL (for women ≥ 9 g/dL)", "for women"),
+    ]:
+        (crit,) = normalize_text(text, name="t", extractor=rules).criteria
+        assert [c.qualifier for c in crit.constraints] == [None, second], text
+        # verification does not ask the first limit for the second one's condition
+        assert "scope-unclear" not in {f.code for f in crit.findings}, crit.findings
+    # a limit on another variable after the condition leaves it to the first
+    beighton = rules.read("Beighton score cut-off ≥ 5 for women up to the age of 50 years")
+    assert beighton.constraints[0].qualifier == "for women"
+
+
 BARE_SCORES: list[Case] = [
     # a bare value right after an uncatalogued score's or class's name went to review
     # with nothing read (an unparsed number); it is read as = value, still for review

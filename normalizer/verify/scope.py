@@ -207,6 +207,21 @@ def _first_digit(text: str) -> int:
     return found.start() if found else len(text)
 
 
+_LIMIT_NEXT = re.compile(r"\s*(?:[<>≤≥=]|\d)")
+
+
+def _condition_after(view: str, end: int) -> re.Match[str] | None:
+    """The condition written right after a limit, unless it leads the next limit instead.
+
+    "ALT ≤ 2.5 x ULN (in case of liver metastases < 5 x ULN)": the condition is the
+    second limit's; the first needs no qualifier.
+    """
+    found = load_reader().condition.match(view, end)
+    if found is None or _LIMIT_NEXT.match(view, found.end()):
+        return None
+    return found
+
+
 def _someone_else(lead: str) -> bool:
     """Whether the last person named in ``lead`` (the words before a limit) is not the patient."""
     s = _compiled()
@@ -284,7 +299,7 @@ def scope_findings(c: Constraint, k: int, crit: Criterion, sc: Scan) -> list[Fin
         why = f"the criterion describes rather than requires ({quote(told.group(), 40)})"
     elif note is not None:
         why = f"it sits in a conditional note ({quote(note, 60)})"
-    elif (condition := load_reader().condition.match(sc.view, end)) is not None:
+    elif (condition := _condition_after(sc.view, end)) is not None:
         why = f"it applies only {quote(condition.group('condition'), 40)}, and carries no qualifier"
     elif (negated := _negation(sc.view, sc, start)) is not None:
         why = (

@@ -189,8 +189,24 @@ class Links:
                 named = [t.end for t in reading.targets if t.start != NOWHERE]
                 end = max([reading.limit.end, *named])
                 found = self._lex.reader.condition.match(view, end)
-                if found is not None:
+                if found is not None and not _leads_next(found, reading, readings):
                     reading.qualifier = clean(found.group("condition"))
+
+
+def _leads_next(found: re.Match[str], reading: Reading, readings: list[Reading]) -> bool:
+    """Whether a condition after ``reading`` leads the next limit on the same variable.
+
+    "ALT ≤ 2.5 x ULN (in case of liver metastases < 5 x ULN)": the condition is the
+    second limit's, not the first's.  A limit on another variable after it leaves it to
+    the first ("Beighton score ≥ 5 for women up to the age of 50 years").
+    """
+    variables = {t.variable for t in reading.targets}
+    return any(
+        r is not reading
+        and found.start("condition") <= r.limit.start <= found.end() + 2
+        and variables & {t.variable for t in r.targets}
+        for r in readings
+    )
 
 
 def _adjoins(low: float, high: float, value: float, step: float | None) -> bool:
