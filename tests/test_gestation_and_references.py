@@ -237,6 +237,14 @@ def test_a_difference_from_ideal_weight_is_no_weight_limit(rules: RulesExtractor
     assert "100 lbs" in unparsed.message
 
 
+def test_a_rise_over_the_nadir_is_no_level(rules: RulesExtractor) -> None:
+    """"PSA ≥ 2 ng/mL above the nadir" was an accepted PSA ≥ 2 ng/mL: a rise from the
+    lowest value on treatment, not a level (patterns v21: nadir, pre-treatment)."""
+    for text in ("PSA ≥ 2 ng/mL above the nadir", "PSA rise of more than 25% over pretreatment"):
+        assert rules.read(text).constraints == [], text
+    assert [c.variable for c in rules.read("PSA ≥ 2 ng/mL").constraints] == ["psa"]
+
+
 def test_gestational_diabetes_names_no_gestational_age(rules: RulesExtractor) -> None:
     """'gestational' names the age of a pregnancy, but not in 'gestational diabetes'."""
     extraction = rules.read("History of gestational diabetes with HbA1c > 6.5%")
