@@ -39,8 +39,8 @@ __all__ = [
 _V = TypeVar("_V")
 _Q = TypeVar("_Q")
 _RECENT = 64
-_DIGIT = re.compile(r"\d")
 """Views and limit tests a reader keeps (see :attr:`Reader._recent`)."""
+_DIGIT = re.compile(r"\d")
 
 RANGE_OPENER_WORDS = 3
 """Words allowed between a range opener and the range's first value: "between the

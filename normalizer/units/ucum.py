@@ -18,7 +18,6 @@ from .table import load_unit_table
 @dataclass(frozen=True)
 class _Ucum:
     registry: Any  # ucumvert.PintUcumRegistry (a pint.UnitRegistry)
-    parser: Any  # lark.Lark
     transformer: Any  # ucumvert.UcumToPintTransformer bound to ``registry``
     arbitrary: dict[str, str]  # arbitrary UCUM atom -> the atom it is identical to
 
@@ -42,7 +41,7 @@ def load_grammar() -> None:
 
 @cache
 def _ucum() -> _Ucum:
-    """Build the UCUM registry and transformer once (0.4 to 1 s), beside :func:`_grammar`."""
+    """Build the UCUM registry and transformer once (0.4 to 1 s; the grammar apart)."""
     from ucumvert import PintUcumRegistry, UcumToPintTransformer
     from ucumvert.xml_util import get_units_with_full_definition
 
@@ -62,7 +61,7 @@ def _ucum() -> _Ucum:
         for d in definitions
         if d.is_arbitrary
     }
-    return _Ucum(registry, _grammar(), transformer, arbitrary)
+    return _Ucum(registry, transformer, arbitrary)
 
 
 @dataclass(frozen=True)

@@ -232,23 +232,32 @@ def _someone_else(lead: str) -> bool:
     return last_other >= 0 and last_other >= last_person
 
 
-def _measure_scope(sc: Scan, start: int) -> str | None:
-    """Why a limit at ``start`` is not plainly the patient's ("Donor weight > 50 kg")."""
+def _lead(sc: Scan, start: int) -> str:
+    """The words leading into a limit at ``start``: since its clause or the limit before."""
     before = [q.after for q in sc.quantities if q.after <= start]
-    lead = sc.view[max([sc.clause_start(start), *before]) : start]
-    # from the last comma, 'and', 'or' or bracket: "Women whose partner is infertile, with
-    # BMI 18-30" is the women's
-    near = lead[max((m.end() for m in _compiled().near_breaks.finditer(lead)), default=0) :]
-    return "a limit on someone other than the patient" if _someone_else(near) else None
+    return sc.view[max([sc.clause_start(start), *before]) : start]
+
+
+def _near(lead: str) -> str:
+    """``lead`` from its last comma, colon, bracket, 'and' or 'or': the limit's subject."""
+    return lead[max((m.end() for m in _compiled().near_breaks.finditer(lead)), default=0) :]
+
+
+def _measure_scope(sc: Scan, start: int) -> str | None:
+    """Why a limit at ``start`` is not plainly the patient's ("Donor weight > 50 kg").
+
+    The subject only: "Women whose partner is infertile, with BMI 18-30" is the women's.
+    """
+    if _someone_else(_near(_lead(sc, start))):
+        return "a limit on someone other than the patient"
+    return None
 
 
 def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
     """Why an age limit at ``[start, end)`` is not plainly the patient's, if it is not."""
     s = _compiled()
     view = sc.view
-    before = [q.after for q in sc.quantities if q.after <= start]
-    lead_start = max([sc.clause_start(start), *before])
-    lead = view[lead_start:start]
+    lead = _lead(sc, start)
     evidence = view[start:end]
     if _someone_else(lead):
         return "the age of someone other than the patient"
@@ -262,7 +271,7 @@ def _age_scope(crit: Criterion, sc: Scan, start: int, end: int) -> str | None:
         said = quote(event.group().strip(), 40)
         return f"the age at an event ({said}), not the patient's age now"
     aged = s.age_words.search(lead) or s.age_words.search(evidence)
-    near = lead[max((m.end() for m in s.near_breaks.finditer(lead)), default=0) :]
+    near = _near(lead)
     words = [w for w in s.content.findall(near) if w.lower() not in s.stop]
     if not aged:
         if s.event_after.match(view, end):

@@ -45,7 +45,6 @@ from .quantities import Quantities, Quantity
 __all__ = ["RulesExtractor"]
 
 
-
 class RulesExtractor:
     """Deterministic extraction of numeric constraints (the offline default)."""
 
