@@ -127,8 +127,13 @@ def _no_guard(_: str) -> str:
     return ""
 
 
-_BEFORE_REACH = 30  # characters before a mention where a blocker-before may start
-_BEFORE_LINKS = frozenset({"to", "for", "by", "on", "the"})
+_BEFORE_REACH = 40  # characters before a mention where a blocker-before may start
+_BEFORE_LINKS = frozenset(
+    {
+        *("to", "for", "by", "on", "in", "of", "the", "his", "her", "their"),
+        *("body", "serum", "blood", "plasma"),
+    }
+)
 """The words every ``mention_blocked_after`` phrase ends on (patterns.toml)."""
 
 
@@ -180,8 +185,8 @@ class Mentions:
     def _blocked_before(self, view: str, start: int) -> bool:
         """Whether ``before`` ends right at ``start`` ("adjusted to age", "weight-for-age").
 
-        Its phrases all end on a short link word ("to", "for", "by", "on", "the"): only
-        then is the regex searched (a search at every mention cost 5% of all the time).
+        Its phrases all end on a word of ``_BEFORE_LINKS`` ("to", "in", "the", "body"):
+        only then is the regex searched (a search at every mention cost 5% of all the time).
         """
         k = start
         while k > 0 and view[k - 1] in " -":

@@ -13,6 +13,8 @@ classes (issue 15, "variable, unit and plausibility together"):
   age <4" was an age under 4 years, accepted; "weight-for-age (WAZ)" a weight;
 * a difference from a reference read as the limit itself: "weighs more than 100 lbs
   over ideal body weight" was a weight above 100 lb, accepted;
+* a change written before the name read as a level: "change in weight of more than
+  5 kg within 3 months" was a weight above 5 kg, accepted (patterns v22);
 * an age in parentheses after the people it limits: "Adult renal transplant
   patients (≥21years)" was explained as a time window, accepted with nothing read;
 * a range on each of a blood-pressure pair, named by its unit: "Stage I
@@ -132,6 +134,28 @@ CASES: list[Case] = [
         "Z scores for weight-for-age (WAZ) or weight-for-height (WHZ) <3,",
         [("other", (None, (3, False)), None)],
         "needs_review",  # neither a weight nor a height
+    ),
+    (
+        CHIA + "NCT03338296_exc.txt",
+        "exclusion",
+        "Significant change in diet or level of physical activity within 1 month before "
+        "dosing or change in weight of more than 5 kg within 3 months before Screening",
+        [("other", ((5, False), None), "kg")],
+        "needs_review",  # a change of weight, no weight
+    ),
+    (
+        LCT + "batch6/NCT03868631.txt",
+        "exclusion",
+        "changes in body weight more than 10 pounds in the past three months",
+        [("other", ((10, False), None), "[lb_av]")],
+        "needs_review",
+    ),
+    (
+        LCT + "batch4/NCT03861637.txt",
+        "exclusion",
+        "change in Hb level ≥ 2 g/dL during screening phase,",
+        [("other", ((2, True), None), "g/dL")],
+        "needs_review",  # not a haemoglobin of 2 g/dL
     ),
     (
         LCT + "batch4/NCT03861637.txt",
@@ -511,3 +535,17 @@ def test_a_visual_acuity_in_chart_letters(rules: RulesExtractor) -> None:
     assert crit.status == "needs_review"  # held for review in the catalog
     ranged = rules.read("BCVA of 20/50 to 20/320 ETDRS equivalent (65 letters to 23 letters)")
     assert ranged.constraints == []  # a range whose ends are written apart: not half-read
+
+
+def test_a_change_before_the_name_is_no_level(rules: RulesExtractor) -> None:
+    """A change, loss or rise written before a variable's name is not that variable."""
+    for text in (
+        "loss of weight of more than 5 kg",
+        "increase in serum creatinine of more than 0.3 mg/dL",
+        "a drop in haemoglobin of 2 g/dL or more",
+    ):
+        assert [c.variable for c in rules.read(text).constraints] == ["other"], text
+    # the level itself is still read, also after "of" or "in"
+    for text, var in (("a level of haemoglobin below 9 g/dL", "hemoglobin"),
+                      ("elevation of PSA over 0.2 ng/mL", "psa")):
+        assert [c.variable for c in rules.read(text).constraints] == [var], text
