@@ -32,7 +32,10 @@ classes (issue 15, "variable, unit and plausibility together"):
 * sex-specific limits whose condition is in parentheses: "QTc values >440 ms (men) and
   >450 ms (women)" gave the first no qualifier and the second "men and (women";
 * a compared count of things counted on the patient, named after the value, is a
-  measurement ("less than 3 oocytes", as the gold has it; ">14 follicles").
+  measurement ("less than 3 oocytes", as the gold has it; ">14 follicles");
+* a count of one says that there is one ("at least 1 dose", "at least one active
+  lesion", "more than one dose per day"), as the gold has it: it was a limit of 1 on
+  the name before it (patterns v23); a pint is a volume, as mL is.
 """
 
 from __future__ import annotations
@@ -230,6 +233,36 @@ CASES: list[Case] = [
         "QTc values >440 ms (men) and >450 ms (women)",
         [("qtc", ((440, False), None), "ms"), ("qtc", ((450, False), None), "ms")],
         "needs_review",  # qualified: the curator checks the condition
+    ),
+    (
+        LCT + "batch4/NCT03864029.txt",
+        "inclusion",
+        "KUVAN® was taken at least 1 dose to treat HPA caused by BH4 deficiency during the "
+        "period of observation.",
+        [],
+        "accepted",
+    ),
+    (
+        LCT + "batch18/NCT03923569.txt",
+        "exclusion",
+        "use of neuroleptics (more than one dose per day)",
+        [],
+        "accepted",
+    ),
+    (
+        LCT + "batch3/NCT03866317.txt",
+        "inclusion",
+        "Subjects with moderate to severe DLE with at least one active discoid target lesion "
+        "(0.5-1.0 cm2), with CLASI ≥ 5.",
+        [("other", ((0.5, True), (1.0, True)), "cm2"), ("other", ((5, True), None), None)],
+        "needs_review",
+    ),
+    (
+        CHIA + "NCT02531971_exc.txt",
+        "exclusion",
+        "Donation or loss of greater than one pint of blood within 60 days of entry to the study",
+        [("other", ((1, False), None), "[pt_us]")],
+        "needs_review",  # as "400 mL or more of blood"
     ),
     (
         CHIA + "NCT03046108_inc.txt",

@@ -157,7 +157,8 @@ class Names:
                 rate = _RATE.search(name) is not None
                 counted = self._lex.counted_head.search(name) is not None  # "3 oocytes"
                 return (headed or rate or counted) and not self._lex.person.search(name)
-            if self._quantities.counted(view, limit.end):
+            one = limit.quantities[0].value if len(limit.quantities) == 1 else None
+            if self._quantities.counted(view, limit.end, one):
                 return False
             return (
                 headed

@@ -67,6 +67,8 @@ _OF_A_SET = re.compile(
 NEXT_WORD = re.compile(r"[ -]?([A-Za-z][A-Za-z0-9/]*)")
 """The word right after a value (or a name): a unit we cannot read, or what is counted."""
 _MIN_COUNTED_WORD = 7
+_MIN_COUNTED_ONE = 3
+"""After a count of one, a shorter word is what is counted: "at least one item", "1 dose"."""
 
 
 @dataclass(slots=True)
@@ -113,7 +115,7 @@ class Quantities:
             if any(n.start <= match.start() < n.end for n in notes):
                 continue
             q = self.quantity(view, match)
-            if match in after_cmp and q.unit is None and self.counted(view, q.end):
+            if match in after_cmp and q.unit is None and self.counted(view, q.end, q.value):
                 continue  # "at least two moderate or severe exacerbations"
             if q.unit is None and q.relative is None and _OF_A_SET.match(view, q.end):
                 continue  # "with at least one of these", "2 of the following"
@@ -153,18 +155,19 @@ class Quantities:
             found.append(Quantity(start, m.end(), 1.0, None, reader.relative_to(m), m.end()))
         return found
 
-    def counted(self, view: str, end: int) -> bool:
+    def counted(self, view: str, end: int, value: float | None = None) -> bool:
         """Whether the value counts things ("at least 1 additional blood culture").
 
         Told from a unit we cannot read ("5 h-1", "3 log UI/ml", "200 copies") by a
-        long plain word after it.
+        long plain word after it; after a count of one, any plain word: "at least one
+        item", "1 dose" say that there is one, which bounds no measurement.
         """
         match = NEXT_WORD.match(view, end)
         if match is None:
             return False
         word = match.group(1).lower()
         return (
-            len(word) >= _MIN_COUNTED_WORD
+            len(word) >= (_MIN_COUNTED_ONE if value == 1 else _MIN_COUNTED_WORD)
             and word.isalpha()
             and not word.endswith(("ing", "ed"))  # "greater than 5 impacting daily life"
             and word not in self._lex.next_word_ok | self._lex.label_stop
