@@ -15,12 +15,35 @@ Modules, one idea each:
 * :mod:`.runner`: the run itself (read, skip, dispatch, write);
 * :mod:`.progress`: the progress bar or plain progress lines on stderr;
 * :mod:`.summary`: the counts at the end, for people and as JSON.
+
+The names below are imported when first used: a worker process imports
+:mod:`.worker` through this package, and must not pay for the parent's store
+(SQLAlchemy) and readers (0.3 s in the forkserver's preload, which the parent
+waits for).
 """
 
 from __future__ import annotations
 
-from .runner import RunOptions, run_batch
-from .summary import RunSummary
-from .worker import ExtractorSpec
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import RunOptions, run_batch
+    from .summary import RunSummary
+    from .worker import ExtractorSpec
 
 __all__ = ["ExtractorSpec", "RunOptions", "RunSummary", "run_batch"]
+
+_HOME = {
+    "ExtractorSpec": ".worker",
+    "RunOptions": ".runner",
+    "RunSummary": ".summary",
+    "run_batch": ".runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(home, __name__), name)
