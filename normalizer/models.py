@@ -45,6 +45,13 @@ Schema history
    infant at birth, in weeks; LOINC 11884-4), marked ``added_in = 7``.  A gestational
    age was read as the patient's ``age`` in weeks before ("gestational age < 36
    weeks"), or as ``other``.  No object changed shape.
+8. Adds ``Criterion.any_of`` (omitted when false): an inclusion criterion met by any
+   one of its unqualified constraints, not by all of them ("creatinine < 2.0 mg/dL,
+   or creatinine clearance > 40 mL/min"; "at least one of the following: ...").  The
+   eligible sets take such a criterion as the union of its limits when they bound one
+   variable, and leave it out when they bound several (an ``eligibility-alternatives``
+   finding says so); the FHIR and OMOP exports combine its constraints with any-of.
+   Before, every constraint of an inclusion criterion was required.
 """
 
 from __future__ import annotations
@@ -79,7 +86,7 @@ __all__ = [
     "Status",
 ]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 Section = Literal["inclusion", "exclusion", "unknown"]
 Severity = Literal["error", "warning", "info"]
@@ -226,6 +233,15 @@ class Criterion(_Model):
     text: str
     span: Span
     constraints: list[Constraint] = Field(default_factory=list)
+    any_of: bool = Field(
+        default=False,
+        exclude_if=lambda v: not v,
+        description=(
+            "An inclusion criterion met by any one of its unqualified constraints, not by "
+            "all of them ('creatinine < 2.0 mg/dL, or creatinine clearance > 40 mL/min'); "
+            "omitted when false (schema 8)."
+        ),
+    )
     status: Status = "accepted"
     findings: list[Finding] = Field(default_factory=list)
     decisions: list[Decision] = Field(

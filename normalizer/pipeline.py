@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 from .segment import segment
 from .units import convert
 from .verify import check_criterion, check_document, status_of
+from .verify.alternatives import any_of
 from .verify.registry import check_registry
 
 __all__ = [
@@ -135,6 +136,8 @@ def normalize_text(
     segments = segment(source, default_section)
     inputs = [CriterionInput(s.id, s.section, s.text, s.start) for s in segments]
     criteria = read_criteria(inputs, [source] * len(inputs), extractor)
+    for crit in criteria:
+        crit.any_of = any_of(crit)
     extra, eligibility = check_document(criteria)
     for crit in criteria:
         crit.findings.extend(extra.get(crit.id, []))

@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .models import Bound, Constraint, Document, EligibilitySet
+from .models import Bound, Constraint, Criterion, Document, EligibilitySet
 from .words import constraint_words, interval_words
 
 if TYPE_CHECKING:
@@ -47,6 +47,16 @@ def constraint_text(c: Constraint) -> str:
     return f"other: {words}" if c.variable == "other" else words
 
 
+def _constraints_lines(crit: Criterion) -> list[str]:
+    """A criterion's constraints, one a line; "any of:" first when one of them suffices."""
+    lines = [constraint_text(c) for c in crit.constraints]
+    return ["any of:", *lines] if crit.any_of else lines
+
+
+def _constraints_text(crit: Criterion) -> str:
+    return "\n".join(_constraints_lines(crit))
+
+
 def _eligibility_row(e: EligibilitySet) -> str:
     if e.empty:
         return "no eligible value"
@@ -69,7 +79,7 @@ def document_table(doc: Document, width: int | None = None) -> Group:
                 ("id", Text(crit.id)),
                 ("status", Text(crit.status, style=_STATUS_STYLE[crit.status])),
                 ("criterion", Text(crit.text)),
-                *[("constraint", Text(constraint_text(c))) for c in crit.constraints],
+                *[("constraint", Text(line)) for line in _constraints_lines(crit)],
                 *[("finding", Text(f"{f.severity}: {f.code}: {f.message}"))
                   for f in crit.findings],
             ]
@@ -95,7 +105,7 @@ def document_table(doc: Document, width: int | None = None) -> Group:
             crit.id,
             Text(crit.status, style=_STATUS_STYLE[crit.status]),
             Text(crit.text),
-            Text("\n".join(constraint_text(c) for c in crit.constraints)),
+            Text(_constraints_text(crit)),
             Text("\n".join(f"{f.severity}: {f.code}: {f.message}" for f in crit.findings)),
         )
     parts: list[Table | Text] = [table]

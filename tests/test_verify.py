@@ -186,7 +186,12 @@ EXAMPLES: dict[str, tuple[Case, str]] = {
     for c in cases("verify", "findings")
 }
 
-DOCUMENT_CODES = {"eligibility-empty", "eligibility-boundary", "eligibility-duplicate"}
+DOCUMENT_CODES = {
+    "eligibility-empty",
+    "eligibility-boundary",
+    "eligibility-duplicate",
+    "eligibility-alternatives",  # examples on dev text: tests/test_alternatives.py
+}
 AGREEMENT_CODES = {"extractors-disagree", "llm-only"}  # examples: here and tests/test_hybrid.py
 LIMIT_CODES = {"criterion-too-long", "number-too-large"}  # examples: tests/test_limits.py
 REGISTRY_CODES = {  # examples on real ClinicalTrials.gov records: tests/test_registry.py

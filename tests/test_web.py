@@ -191,6 +191,17 @@ def test_record_page_shows_words_canonical_registry_and_what_to_do(store: Store)
     assert "18 Years to no maximum" in page and "adult" in page  # registry fields
 
 
+def test_record_page_says_when_any_one_limit_suffices(store: Store) -> None:
+    text = (
+        "Inclusion Criteria:\n- Creatinine < 2.0 mg/dL, or creatinine clearance > 40 mL/min\n"
+        "- Age >= 18 years\n"
+    )
+    normalise_into(store, [text_record("NCT09000002", text)])
+    page = client(store).get("/record/NCT09000002").text
+    assert page.count('class="any-of"') == 1  # on the creatinine criterion, not on age
+    assert "met by <strong>any one</strong> of these limits" in page
+
+
 # -- decisions through HTTP -------------------------------------------------------------------
 
 

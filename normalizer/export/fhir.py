@@ -10,7 +10,8 @@ Shape of ``EvidenceVariable.characteristic``::
     [ {Inclusion criteria, definitionByCombination all-of: [criterion...]},
       {Exclusion criteria, exclude: true, definitionByCombination any-of: [criterion...]} ]
     criterion  = {linkId: criterion id, description: its text,
-                  definitionByCombination (all-of for inclusion, any-of for exclusion): [item...]}
+                  definitionByCombination (all-of for inclusion, any-of for exclusion
+                  and for an inclusion criterion met by any one of its limits): [item...]}
     item       = constraint
                | any-of [ all-of [NOT qualifier..., main], all-of [qualifier, qualified]... ]
     constraint = {linkId, definitionByTypeAndValue {type, valueQuantity | valueRange, offset}}
@@ -67,7 +68,11 @@ def bundle_of(export: RecordExport) -> dict[str, Any]:
     rid = export.record_id
     record = export.document.record
     grouped = items_of(export.constraints)
-    inclusion = [_criterion(c, i, "all-of") for c, i in grouped if c.section == "inclusion"]
+    inclusion = [
+        _criterion(c, i, "any-of" if c.any_of else "all-of")
+        for c, i in grouped
+        if c.section == "inclusion"
+    ]
     exclusion = [_criterion(c, i, "any-of") for c, i in grouped if c.section == "exclusion"]
     unknown = sorted({c.id for c, _ in grouped if c.section == "unknown"})
     characteristic: list[dict[str, Any]] = []

@@ -150,7 +150,7 @@ class _Builder:
         return {
             "name": f"{crit.section} {crit.id}",
             "description": crit.text + note,
-            "expression": _group("ALL", nodes=nodes),
+            "expression": _group("ANY" if crit.any_of else "ALL", nodes=nodes),
         }
 
 

@@ -7,9 +7,12 @@ Per variable (and per ULN/LLN for relative limits), in the canonical unit:
 
 A criterion's set is the intersection of its constraints on the variable for an
 inclusion criterion ("age >= 18 and <= 75") and their union for an exclusion
-criterion ("age < 18 or > 75").  Constraints that carry a qualifier, that have an
-error, whose unit cannot be converted, on ``other`` variables, or in criteria of
-unknown section are left out: the set is only as good as what went in.
+criterion ("age < 18 or > 75") or an inclusion criterion met by any one of them
+(``Criterion.any_of``: "HbA1c < 7% or < 53 mmol/mol"); an *any of* criterion whose
+limits bound several variables restricts none alone and is left out.  Constraints
+that carry a qualifier, that have an error, whose unit cannot be converted, on
+``other`` variables, or in criteria of unknown section are left out: the set is only
+as good as what went in.
 
 Findings:
 
@@ -30,7 +33,8 @@ Findings:
 
   and the mirror image for an inclusion upper end against an exclusion lower end;
 * ``eligibility-duplicate`` (info) as in the table, and for two criteria of the
-  same section with the same set.
+  same section with the same set;
+* ``eligibility-alternatives`` (info) on an *any of* criterion left out.
 
 The interval sets live in :mod:`.intervals`, each criterion's set per variable in
 :mod:`.eligible_parts`, the boundary and duplicate findings in :mod:`.boundaries`;
@@ -79,7 +83,16 @@ def check_document(
     """
     add: dict[str, list[Finding]] = defaultdict(list)
     sets: list[EligibilitySet] = []
-    groups = _parts(criteria)
+    groups, alternatives = _parts(criteria)
+    for crit, said in alternatives:
+        add[crit.id].append(
+            finding(
+                "eligibility-alternatives",
+                f"{crit.section} {crit.id} is met by any one of {said}: no eligible set of "
+                "one variable holds it, so the derived sets leave it out",
+                None,
+            )
+        )
     order = load_catalog().order
     position = {c.id: i for i, c in enumerate(criteria)}
     for key in sorted(groups, key=lambda k: (order.get(k[0], len(order)), k[1] or "")):

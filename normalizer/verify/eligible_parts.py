@@ -3,7 +3,8 @@
 Which constraints are usable (no qualifier, no error, a unit that converts, a
 known variable and section), their bounds in the canonical unit, and a
 criterion's set per (variable, ULN/LLN): the intersection of its constraints for
-an inclusion criterion, their union for an exclusion one.  See
+an inclusion criterion, their union for an exclusion one or an inclusion one met by
+any of them.  See
 :mod:`normalizer.verify.document`.
 """
 
@@ -86,8 +87,18 @@ def _empty(iv: Interval) -> bool:
     return iv.lo == iv.hi and not (iv.lo_in and iv.hi_in)
 
 
-def _parts(criteria: list[Criterion]) -> dict[_Key, list[_Part]]:
+def _parts(
+    criteria: list[Criterion],
+) -> tuple[dict[_Key, list[_Part]], list[tuple[Criterion, str]]]:
+    """Each variable's parts, and the *any of* inclusion criteria no one variable can hold.
+
+    An inclusion criterion met by any one of its limits (``Criterion.any_of``) is the
+    union of its limits when they bound one variable ("HbA1c < 7% or < 53 mmol/mol");
+    when they bound several (an ``other`` one too), the criterion restricts none of
+    them alone and is left out, with what it says.
+    """
     groups: dict[_Key, list[_Part]] = defaultdict(list)
+    alternatives: list[tuple[Criterion, str]] = []
     for crit in criteria:
         mine: dict[_Key, list[Interval]] = defaultdict(list)
         said: dict[_Key, list[str]] = defaultdict(list)
@@ -98,17 +109,27 @@ def _parts(criteria: list[Criterion]) -> dict[_Key, list[_Part]]:
             if iv is not None:
                 mine[(c.variable, c.relative_to)].append(iv)
                 said[(c.variable, c.relative_to)].append(reading(c))
+        if crit.any_of and len(_keys(crit)) > 1:
+            if mine:  # what the sets would have held
+                alternatives.append((crit, " or ".join(r for key in mine for r in said[key])))
+            continue
+        every = crit.section == "inclusion" and not crit.any_of
         for key, intervals in mine.items():
             real = [iv for iv in intervals if not _empty(iv)]
-            if crit.section == "inclusion":
+            if every:
                 whole = REAL
                 for iv in intervals:
                     whole = intersect(whole, [] if _empty(iv) else [iv])
             else:
                 whole = _normal(real)
-            joint = " and " if crit.section == "inclusion" else " or "
+            joint = " and " if every else " or "
             groups[key].append(_Part(crit, whole, _describe(whole, key), joint.join(said[key])))
-    return groups
+    return groups, alternatives
+
+
+def _keys(crit: Criterion) -> set[_Key]:
+    """What the criterion's unqualified limits bound, usable in a set or not."""
+    return {(c.variable, c.relative_to) for c in crit.constraints if not c.qualifier}
 
 
 def _unit(key: _Key) -> str | None:

@@ -1,0 +1,157 @@
+"""Inclusion criteria met by any one of their limits (schema 8, ``Criterion.any_of``).
+
+"Creatinine < 2.0 mg/dL, or creatinine clearance > 40 mL/min" was read right, limit by
+limit, and accepted; but the derived eligible sets and the FHIR and OMOP exports then
+demanded both limits, and turned away the patient with creatinine 2.5 mg/dL and a
+clearance of 45 mL/min whom the criterion admits.  Every text below is a criterion of a
+*dev* document of Chia (checked by :func:`~tests.dev_text.read`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from normalizer.export.fhir import bundle_of, validate_bundle
+from normalizer.export.omop import cohort_of
+from normalizer.export.selection import select
+from normalizer.extract.rules import RulesExtractor
+from normalizer.models import Criterion, Document
+from normalizer.pipeline import normalize_text
+
+from .dev_text import CHIA, read
+
+ANY_OF = [
+    (
+        CHIA + "NCT01082549_inc.txt",
+        "Creatinine <2.0 mg/dL, or creatinine clearance >40 mL/min (as calculated by the "
+        "Cockcroft-Gault method.",
+        ["creatinine", "creatinine_clearance"],
+    ),
+    (
+        CHIA + "NCT01994382_inc.txt",
+        "Serum creatinine of < 1.5 ULN or calculated CrCl of > 50 mL/min",
+        ["creatinine", "creatinine_clearance"],
+    ),
+    (
+        CHIA + "NCT00943865_inc.txt",
+        "hypertension (systolic blood pressure ≥ 140 or diastolic blood pressure ≥90 mmHg or "
+        "treatment with antihypertensive drugs).",
+        ["sbp", "dbp"],
+    ),
+    (
+        CHIA + "NCT02816762_inc.txt",
+        "Previous diagnosis of type 2 diabetes, fulfilling at least one of the following "
+        "criteria: 1) current treatment with oral antidiabetic drugs and/or insulin; 2) a "
+        "fasting glucose value above 126 mg/dl on at least 2 occasions; 3) blood glucose level "
+        "at 2 hours after an oral glucose tolerance test is equal to or more than 200 mg/dl; or "
+        "4) a glycated hemoglobin (HbA1c) level > 6.5 %",
+        ["glucose", "glucose", "hba1c"],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RulesExtractor:
+    return RulesExtractor()
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "variables"), ANY_OF, ids=[t[:30] for _, t, _ in ANY_OF]
+)
+def test_alternatives_are_any_of_and_left_out_of_the_sets(
+    rules: RulesExtractor, source: str, text: str, variables: list[str]
+) -> None:
+    crit = read(rules, source, text, "inclusion")
+    assert [c.variable for c in crit.constraints] == variables
+    assert crit.any_of
+    [note] = [f for f in crit.findings if f.code == "eligibility-alternatives"]
+    assert note.severity == "info" and crit.id in note.message
+    assert crit.status == "accepted"  # the limits are read right; the sets say what they hold
+
+
+def test_at_most_one_of_is_no_alternative(rules: RulesExtractor) -> None:
+    crit = read(
+        rules,
+        CHIA + "NCT02785549_inc.txt",
+        "Maximum one of the following SIRS criteria (* T>38 ºC or <36ºC, L>12,000 or <4000/uL, "
+        "HR>90 bpm, RR<20 rpm) or CRP>15 mg/dL",
+        "inclusion",
+    )
+    assert len({c.variable for c in crit.constraints}) >= 2
+    assert not crit.any_of
+
+
+def _document(text: str) -> Document:
+    return normalize_text(text, name="t", extractor=RulesExtractor())
+
+
+def test_limits_joined_by_and_or_a_semicolon_stay_all_of() -> None:
+    doc = _document(
+        "Inclusion Criteria:\n"
+        "- Age 18 to 75 years and BMI < 35 kg/m2\n"
+        "- Hemoglobin >= 9 g/dL; platelets >= 100,000/mm3 or more\n"
+        "- Male or female, of either sex, with HbA1c >= 7% and fasting glucose >= 126 mg/dL\n"
+        "Exclusion Criteria:\n"
+        "- Hemoglobin < 9 g/dL or platelets < 100,000/mm3\n"
+    )
+    assert [(c.id, c.any_of, len({k.variable for k in c.constraints})) for c in doc.criteria] == [
+        ("inc-1", False, 2),
+        ("inc-2", False, 2),
+        ("inc-3", False, 2),
+        ("exc-1", False, 2),  # an exclusion excludes on any one of its limits already
+    ]
+    assert all(f.code != "eligibility-alternatives" for c in doc.criteria for f in c.findings)
+    assert {s.variable for s in doc.eligibility} >= {"age", "bmi", "hemoglobin", "hba1c"}
+
+
+def test_sets_hold_a_one_variable_alternative_as_the_union() -> None:
+    """Two limits on one variable joined by "or" are its union; before schema 8 their
+    intersection was empty and the criteria were flagged eligibility-empty."""
+    doc = _document(
+        "Inclusion Criteria:\n"
+        "- HbA1c > 7% or fasting glucose > 126 mg/dL\n"
+        "- Platelet count < 80,000/mm3 or > 700,000/mm3\n"
+        "- Age 18 years or older\n"
+    )
+    inc1, inc2, _ = doc.criteria
+    assert inc1.any_of and inc2.any_of
+    sets = {s.variable: s for s in doc.eligibility}
+    assert "hba1c" not in sets and "glucose" not in sets  # inc-1 bounds two variables
+    platelets = sets["platelets"]
+    assert platelets.criteria == ["inc-2"] and not platelets.empty
+    assert [
+        (iv.lower and iv.lower.value, iv.upper and iv.upper.value) for iv in platelets.intervals
+    ] == [
+        (None, 80.0),
+        (700.0, None),
+    ]
+    assert all(f.code != "eligibility-empty" for f in inc2.findings)
+
+
+def test_exports_combine_an_any_of_criterion_with_any_of() -> None:
+    doc = _document(
+        "Inclusion Criteria:\n- Creatinine < 2.0 mg/dL, or creatinine clearance > 40 mL/min\n"
+    )
+    [crit] = doc.criteria
+    assert crit.status == "accepted" and crit.any_of
+    export = select(doc)
+    bundle = bundle_of(export)
+    validate_bundle(bundle)
+    evidence = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "EvidenceVariable"
+    )
+    [inclusion] = evidence["characteristic"]
+    [criterion] = inclusion["definitionByCombination"]["characteristic"]
+    assert criterion["definitionByCombination"]["code"] == "any-of"
+    assert len(criterion["definitionByCombination"]["characteristic"]) == 2
+    [rule] = cohort_of(export)["InclusionRules"]
+    assert rule["expression"]["Type"] == "ANY"
+
+
+def test_the_json_says_any_of_only_when_true() -> None:
+    crit = Criterion(id="inc-1", section="inclusion", text="x", span=(0, 1))
+    assert "any_of" not in crit.model_dump(mode="json")
+    crit.any_of = True
+    assert crit.model_dump(mode="json")["any_of"] is True
