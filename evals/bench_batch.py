@@ -1,6 +1,6 @@
 """Benchmark ``normalizer run``: throughput by jobs, start-up, and memory at two sizes.
 
-    python evals/bench_batch.py [--records 10000] [--small 2500]
+    python evals/bench_batch.py [--records 10000] [--small 2500] [--rounds 3]
                                 [--input ctgov-jsonl ctgov-zip text ...]
                                 [--out evals/results/bench_batch.json]
 
@@ -12,7 +12,9 @@ a fresh SQLite store each time, rules extractor) in one go, so that the figures
 sit side by side on the same, shared and noisy, machine:
 
 * records/s and criteria/s with ``--jobs 1`` and ``--jobs 2``: over the process's
-  wall time, and steady: the marginal rate between a ``--small`` and a ``--records``
+  wall time, in ``--rounds`` interleaved pairs (one job, then two: the ratio is the
+  median of the pairs', so that a change in the host's load between two runs does not
+  decide it), and steady: the marginal rate between a ``--small`` and a ``--records``
   run, (records - small) / (wall - small wall), which leaves out what a run pays
   once whatever its size (Python and imports, the forkserver's preload, the last
   chunk), with that fixed cost beside it; the CPU seconds per record of the
@@ -176,18 +178,32 @@ def timed(argv: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def throughput(name: str, count: int, small_count: int, work: Path) -> dict[str, Any]:
-    """Records/s and criteria/s with one and two jobs, and memory at two sizes, for one input."""
+def throughput(
+    name: str, count: int, small_count: int, work: Path, rounds: int = 3
+) -> dict[str, Any]:
+    """Records/s and criteria/s with one and two jobs, and memory at two sizes, for one input.
+
+    The ``count``-record runs go in ``rounds`` pairs (one job, then two), so that each
+    ratio compares two runs minutes apart at most; the ratio reported is the median of
+    the pairs', each job count's figures are its median run's.
+    """
     build = BUILDERS[name]
     inputs = build(work / name, count)
     small_inputs = inputs[:small_count] if name == "text" else build(work / name, small_count)
-    by_jobs = {str(j): run(inputs, j, work) for j in (1, 2)}
+    pairs = [(run(inputs, 1, work), run(inputs, 2, work)) for _ in range(rounds)]
+    ratios = [two["records_per_second"] / one["records_per_second"] for one, two in pairs]
+    by_jobs = {
+        str(j): sorted((pair[j - 1] for pair in pairs), key=lambda f: f["records_per_second"])[
+            len(pairs) // 2
+        ]
+        for j in (1, 2)
+    }
     small_by_jobs = {str(j): run(small_inputs, j, work) for j in (1, 2)}
     small = small_by_jobs["2"]
     for jobs, figures in by_jobs.items():
         figures.update(_steady(small_by_jobs[jobs], figures))
     one_job, two_jobs = by_jobs["1"], by_jobs["2"]
-    speedup = two_jobs["records_per_second"] / one_job["records_per_second"]
+    speedup = statistics.median(ratios)
     steady_one = one_job["records_per_second_steady"]
     steady_speedup = two_jobs["records_per_second_steady"] / steady_one if steady_one else 0.0
     # what 2 free cores would give, from CPU seconds (load from other tenants left out):
@@ -201,6 +217,7 @@ def throughput(name: str, count: int, small_count: int, work: Path) -> dict[str,
         "criteria_per_record": round(per_record, 2),
         "throughput": by_jobs,
         "jobs2_over_jobs1": round(speedup, 2),
+        "jobs2_over_jobs1_each_round": [round(r, 2) for r in ratios],
         "jobs2_over_jobs1_steady": round(steady_speedup, 2),
         "cpu_per_record_ms": {"worker": round(w * 1000, 3), "parent": round(p * 1000, 3)},
         "jobs2_over_jobs1_on_two_free_cores": round(2 * w / (w + p), 2),
@@ -301,6 +318,10 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=2_500)
     parser.add_argument(
+        "--rounds", type=int, default=3,
+        help="pairs of --records runs (one job, two jobs) per input; the median ratio",
+    )
+    parser.add_argument(
         "--input", nargs="+", choices=sorted(BUILDERS), default=["ctgov-jsonl", "ctgov-zip"],
         help="one or more input kinds, measured side by side in this run",
     )
@@ -313,7 +334,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         work = Path(tmp)
         started = startup(work)  # first, the corpus files then in the page cache
-        inputs = {name: throughput(name, args.records, args.small, work) for name in args.input}
+        inputs = {
+            name: throughput(name, args.records, args.small, work, args.rounds)
+            for name in args.input
+        }
     machine_ceiling = ceiling()
     report = {
         "bench": "bench_batch",
