@@ -51,7 +51,10 @@ Schema history
    eligible sets take such a criterion as the union of its limits when they bound one
    variable, and leave it out when they bound several (an ``eligibility-alternatives``
    finding says so); the FHIR and OMOP exports combine its constraints with any-of.
-   Before, every constraint of an inclusion criterion was required.
+   Before, every constraint of an inclusion criterion was required.  With it,
+   ``Criterion.alternative`` (omitted when null): an alternative the text gives after
+   the limits that no constraint reads ("HbA1c >= 8.0% or diagnosed with T2D and
+   taking diabetes medication"); such a criterion is always left out of the sets.
 """
 
 from __future__ import annotations
@@ -240,6 +243,15 @@ class Criterion(_Model):
             "An inclusion criterion met by any one of its unqualified constraints, not by "
             "all of them ('creatinine < 2.0 mg/dL, or creatinine clearance > 40 mL/min'); "
             "omitted when false (schema 8)."
+        ),
+    )
+    alternative: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description=(
+            "With any_of: an alternative the text gives after the limits that no constraint "
+            "reads ('HbA1c >= 8.0% or diagnosed with T2D and taking diabetes medication'); "
+            "omitted when null (schema 8)."
         ),
     )
     status: Status = "accepted"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 from .segment import segment
 from .units import convert
 from .verify import check_criterion, check_document, status_of
-from .verify.alternatives import any_of
+from .verify.alternatives import combination
 from .verify.registry import check_registry
 
 __all__ = [
@@ -137,7 +137,7 @@ def normalize_text(
     inputs = [CriterionInput(s.id, s.section, s.text, s.start) for s in segments]
     criteria = read_criteria(inputs, [source] * len(inputs), extractor)
     for crit in criteria:
-        crit.any_of = any_of(crit)
+        crit.any_of, crit.alternative = combination(crit)
     extra, eligibility = check_document(criteria)
     for crit in criteria:
         crit.findings.extend(extra.get(crit.id, []))

@@ -48,9 +48,15 @@ def constraint_text(c: Constraint) -> str:
 
 
 def _constraints_lines(crit: Criterion) -> list[str]:
-    """A criterion's constraints, one a line; "any of:" first when one of them suffices."""
+    """A criterion's constraints, one a line, marked when any one of them suffices.
+
+    "any of:" comes first, and the alternative no constraint reads last.
+    """
     lines = [constraint_text(c) for c in crit.constraints]
-    return ["any of:", *lines] if crit.any_of else lines
+    if not crit.any_of:
+        return lines
+    unread = [f"or: {crit.alternative} (not read)"] if crit.alternative else []
+    return ["any of:", *lines, *unread]
 
 
 def _constraints_text(crit: Criterion) -> str:

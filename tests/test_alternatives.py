@@ -9,16 +9,19 @@ clearance of 45 mL/min whom the criterion admits.  Every text below is a criteri
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from normalizer.export.fhir import bundle_of, validate_bundle
-from normalizer.export.omop import cohort_of
-from normalizer.export.selection import select
+from normalizer.export.fhir import bundle_of, readings_of_bundle, validate_bundle
+from normalizer.export.fhir_codes import fhir_id
+from normalizer.export.omop import cohort_of, readings_of_cohort
+from normalizer.export.selection import reading_of, select
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import Criterion, Document
 from normalizer.pipeline import normalize_text
 
-from .dev_text import CHIA, read
+from .dev_text import CHIA, LCT, read
 
 ANY_OF = [
     (
@@ -155,3 +158,55 @@ def test_the_json_says_any_of_only_when_true() -> None:
     assert "any_of" not in crit.model_dump(mode="json")
     crit.any_of = True
     assert crit.model_dump(mode="json")["any_of"] is True
+
+
+UNREAD = [
+    (
+        LCT + "batch9/NCT03862963.txt",
+        "HbA1c ≥ 8.0% or diagnosed with T2D and taking diabetes medication",
+        "diagnosed with T2D and taking diabetes medication",
+    ),
+]
+
+
+def test_an_alternative_no_constraint_reads_is_kept_and_leaves_the_sets(
+    rules: RulesExtractor,
+) -> None:
+    """ "HbA1c ≥ 8.0% or diagnosed with T2D ..." was an accepted HbA1c limit that the sets
+    and the exports demanded of every patient; the diagnosed, treated one is eligible."""
+    [(source, text, alternative)] = UNREAD
+    crit = read(rules, source, text, "inclusion")
+    assert [c.variable for c in crit.constraints] == ["hba1c"]
+    assert crit.any_of and crit.alternative == alternative
+    [note] = [f for f in crit.findings if f.code == "eligibility-alternatives"]
+    assert alternative in note.message
+    doc = _document(f"Inclusion Criteria:\n- {text}\n- Age >= 18 years\n")
+    assert [s.variable for s in doc.eligibility] == ["age"]
+    export = select(doc)
+    bundle = bundle_of(export)
+    validate_bundle(bundle)
+    want = [reading_of(export.record_id, sel) for sel in export.constraints]
+    fhir_want = [dataclasses.replace(r, criterion_id=fhir_id(r.criterion_id)) for r in want]
+    assert readings_of_bundle(bundle) == fhir_want  # the alternative is no reading
+    evidence = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "EvidenceVariable"
+    )
+    [inclusion] = evidence["characteristic"]
+    first = inclusion["definitionByCombination"]["characteristic"][0]
+    assert first["definitionByCombination"]["code"] == "any-of"
+    assert first["definitionByCombination"]["characteristic"][-1]["description"] == alternative
+    cohort = cohort_of(export)
+    assert cohort["InclusionRules"][0]["expression"]["Type"] == "ANY"
+    assert any(cs["name"] == f"alternative: {alternative}" for cs in cohort["ConceptSets"])
+    assert readings_of_cohort(cohort, export.record_id) == want
+
+
+def test_limits_all_required_then_or_a_condition_are_left_as_they_are() -> None:
+    doc = _document(
+        "Inclusion Criteria:\n- SBP >= 140 mmHg and DBP >= 90 mmHg, or on antihypertensive "
+        "treatment\n- Serum or plasma creatinine level less than or equal to 2 times the upper "
+        "limit of normal\n"
+    )
+    assert [(c.any_of, c.alternative) for c in doc.criteria] == [(False, None), (False, None)]

@@ -199,7 +199,11 @@ def test_record_page_says_when_any_one_limit_suffices(store: Store) -> None:
     normalise_into(store, [text_record("NCT09000002", text)])
     page = client(store).get("/record/NCT09000002").text
     assert page.count('class="any-of"') == 1  # on the creatinine criterion, not on age
-    assert "met by <strong>any one</strong> of these limits" in page
+    assert "met by <strong>any one</strong> of these limits</p>" in page
+    normalise_into(store, [text_record("NCT09000003", "Inclusion Criteria:\n- HbA1c >= 8.0% or "
+                                       "diagnosed with T2D and taking diabetes medication\n")])
+    page = client(store).get("/record/NCT09000003").text
+    assert "or by “diagnosed with T2D and taking diabetes medication” (no constraint" in page
 
 
 # -- decisions through HTTP -------------------------------------------------------------------

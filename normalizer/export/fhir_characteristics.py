@@ -156,8 +156,22 @@ def _item(item: Item) -> dict[str, Any]:
 
 
 def _criterion(crit: Criterion, items: list[Item], code: str) -> dict[str, Any]:
+    characteristic = [_item(i) for i in items]
+    if crit.alternative is not None and code == "any-of":
+        characteristic.append(_alternative(crit.alternative))
     return {
         "linkId": fhir_id(crit.id),
         "description": crit.text,
-        "definitionByCombination": {"code": code, "characteristic": [_item(i) for i in items]},
+        "definitionByCombination": {"code": code, "characteristic": characteristic},
+    }
+
+
+def _alternative(text: str) -> dict[str, Any]:
+    """What else meets an any-of criterion, as the text says it (no constraint reads it)."""
+    return {
+        "description": text,
+        "definitionCodeableConcept": {
+            "coding": [{"system": QUALIFIER_SYSTEM, "code": "alternative"}],
+            "text": text,
+        },
     }

@@ -78,7 +78,9 @@ def _walk(
     positive = [
         c["definitionCodeableConcept"]["text"]
         for c in children
-        if "definitionCodeableConcept" in c and not c.get("exclude")
+        if "definitionCodeableConcept" in c
+        and not c.get("exclude")
+        and c["definitionCodeableConcept"]["coding"][0]["code"] == "qualifier"
     ]
     here = positive[0] if positive else qualifier
     for child in children:

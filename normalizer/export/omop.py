@@ -87,6 +87,12 @@ class _Builder:
             f"qualifier: {text}", _concept(None, name, "qualifier", "Condition", "None")
         )
 
+    def alternative_set(self, text: str) -> int:
+        name = f"PLACEHOLDER: the alternative {text!r} needs its concepts"
+        return self._concept_set(
+            f"alternative: {text}", _concept(None, name, "alternative", "Condition", "None")
+        )
+
     # -- criteria -------------------------------------------------------------------------
 
     def leaf(self, sel: Selected) -> dict[str, Any]:
@@ -143,6 +149,9 @@ class _Builder:
 
     def rule(self, crit: Criterion, items: list[Item], statuses: Sequence[str]) -> dict[str, Any]:
         nodes = [self.item(i) for i in items]
+        if crit.any_of and crit.alternative is not None:  # what else meets it, as written
+            set_id = self.alternative_set(crit.alternative)
+            nodes.append(_correlated({"ConditionOccurrence": {"CodesetId": set_id}}))
         if crit.section == "exclusion":
             nodes = [_negate(n) for n in nodes]
         review = sorted(set(statuses) - {"accepted", "approved"})
@@ -347,6 +356,10 @@ class _Reader:
             for member in rest:
                 yield self._constraint(member, crit, qualifier)
 
+    def _alternative(self, node: dict[str, Any]) -> bool:
+        cond = node.get("Criteria", {}).get("ConditionOccurrence")
+        return cond is not None and self.names[cond["CodesetId"]].startswith("alternative: ")
+
     def _has_qualifier(self, node: dict[str, Any]) -> bool:
         return any(self._qualifier(m)[0] is not None for m in node["CriteriaList"])
 
@@ -356,6 +369,8 @@ class _Reader:
         expr = rule["expression"]
         nodes = [*expr["CriteriaList"], *expr["DemographicCriteriaList"], *expr["Groups"]]
         for node in nodes:
+            if self._alternative(node):
+                continue  # no constraint: the text's own alternative
             if section == "exclusion":  # undo the negation
                 if "Criteria" in node:
                     node = {**node, "Occurrence": dict(_AT_LEAST_ONCE)}

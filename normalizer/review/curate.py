@@ -46,7 +46,7 @@ from ..models import Constraint, Criterion, Decision, Document, Finding, Registr
 from ..pipeline import canonical_of
 from ..store import Store, tables
 from ..verify import check_document, load_findings, status_of
-from ..verify.alternatives import any_of
+from ..verify.alternatives import combination
 from ..verify.constraint import check_constraint
 from ..verify.criterion import unparsed_spans
 from ..verify.registry import check_registry
@@ -308,7 +308,8 @@ def curate(document: Document, decisions: Iterable[DecisionRow]) -> Document:
             w.crit.findings = findings
     views = [_view(crit) for crit in doc.criteria]
     for crit, view in zip(doc.criteria, views, strict=True):
-        crit.any_of = view.any_of = any_of(view)  # on the constraints the curators kept
+        # on the constraints the curators kept
+        crit.any_of, crit.alternative = view.any_of, view.alternative = combination(view)
     extra, doc.eligibility = check_document(views)
     for crit in doc.criteria:
         crit.findings.extend(extra.get(crit.id, []))

@@ -85,11 +85,12 @@ def check_document(
     sets: list[EligibilitySet] = []
     groups, alternatives = _parts(criteria)
     for crit, said in alternatives:
+        also = f" or by {crit.alternative!r} (no constraint reads it)" if crit.alternative else ""
         add[crit.id].append(
             finding(
                 "eligibility-alternatives",
-                f"{crit.section} {crit.id} is met by any one of {said}: no eligible set of "
-                "one variable holds it, so the derived sets leave it out",
+                f"{crit.section} {crit.id} is met by any one of {said}{also}: no eligible set "
+                "of one variable holds it, so the derived sets leave it out",
                 None,
             )
         )

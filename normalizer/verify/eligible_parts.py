@@ -94,8 +94,9 @@ def _parts(
 
     An inclusion criterion met by any one of its limits (``Criterion.any_of``) is the
     union of its limits when they bound one variable ("HbA1c < 7% or < 53 mmol/mol");
-    when they bound several (an ``other`` one too), the criterion restricts none of
-    them alone and is left out, with what it says.
+    when they bound several (an ``other`` one too), or the text adds an alternative no
+    constraint reads (``Criterion.alternative``), the criterion restricts none of them
+    alone and is left out, with what it says.
     """
     groups: dict[_Key, list[_Part]] = defaultdict(list)
     alternatives: list[tuple[Criterion, str]] = []
@@ -109,7 +110,7 @@ def _parts(
             if iv is not None:
                 mine[(c.variable, c.relative_to)].append(iv)
                 said[(c.variable, c.relative_to)].append(reading(c))
-        if crit.any_of and len(_keys(crit)) > 1:
+        if crit.any_of and (crit.alternative or len(_keys(crit)) > 1):
             if mine:  # what the sets would have held
                 alternatives.append((crit, " or ".join(r for key in mine for r in said[key])))
             continue
