@@ -13,6 +13,7 @@ import dataclasses
 
 import pytest
 
+from normalizer.evaluation.split import split_of
 from normalizer.export.fhir import bundle_of, readings_of_bundle, validate_bundle
 from normalizer.export.fhir_codes import fhir_id
 from normalizer.export.omop import cohort_of, readings_of_cohort
@@ -20,8 +21,10 @@ from normalizer.export.selection import reading_of, select
 from normalizer.extract.rules import RulesExtractor
 from normalizer.models import Criterion, Document
 from normalizer.pipeline import normalize_text
+from normalizer.verify.alternatives import CombinationExample, load_combination
 
-from .dev_text import CHIA, LCT, read
+from .conftest import need_shared
+from .dev_text import CHIA, LCT, SHARED, read
 
 ANY_OF = [
     (
@@ -210,3 +213,28 @@ def test_limits_all_required_then_or_a_condition_are_left_as_they_are() -> None:
         "limit of normal\n"
     )
     assert [(c.any_of, c.alternative) for c in doc.criteria] == [(False, None), (False, None)]
+
+
+EXAMPLES = load_combination().examples
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.text[:30] for e in EXAMPLES])
+def test_combination_examples(rules: RulesExtractor, example: CombinationExample) -> None:
+    """data/combination.toml's examples, each read through the whole pipeline."""
+    doc = normalize_text(example.text, name="t", extractor=rules, default_section=example.section)
+    [crit] = doc.criteria
+    assert len(crit.constraints) >= 1
+    assert (crit.any_of, crit.alternative) == (example.any_of, example.alternative)
+
+
+def test_combination_examples_are_dev_corpus_text_both_ways() -> None:
+    need_shared()
+    assert {e.any_of for e in EXAMPLES} == {True, False}
+    assert any(e.alternative for e in EXAMPLES)
+    dev = "\n".join(
+        p.read_text(encoding="utf-8")
+        for root in (SHARED / CHIA, SHARED / LCT)
+        for p in sorted(root.rglob("*.txt"))
+        if split_of(p.name) == "dev"
+    )
+    assert [e.text for e in EXAMPLES if e.text not in dev] == []

@@ -21,7 +21,7 @@ __all__ = ["DATA_FILES", "content_hash", "data_versions", "patterns_version", "v
            "versions_of"]
 
 DATA_FILES = ("patterns", "findings", "units", "evidence", "scope", "sex", "words",
-              "registry_ages")
+              "registry_ages", "combination")
 """The data files whose ``version`` changes what a result says (the catalog's is in the
 provenance): a finding added to ``findings.toml`` redoes what was stored before it."""
 

@@ -6,7 +6,8 @@ limit; "fulfilling at least one of the following: ... fasting glucose > 126 mg/d
 ... HbA1c > 6.5%" likewise.  Read as all of them, the derived eligible sets and the
 FHIR and OMOP exports would demand every limit and turn such patients away.
 
-A criterion is *any of* when it is an inclusion criterion with two or more
+The words are data (``data/combination.toml``, with the examples its tests run).  A
+criterion is *any of* when it is an inclusion criterion with two or more
 unqualified constraints and either a lead before the first says so ("at least one
 of the following", "any of these"; not "at most one of") or every gap between
 two consecutive constraints (by evidence) holds "or" (not "or more") and no "and",
@@ -24,34 +25,77 @@ condition ("A and B, or C") are left as they are.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 
-from ..models import Constraint, Criterion
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["any_of", "combination"]
+from ..data_files import data_toml
+from ..models import Constraint, Criterion, Section
+from ..phrases import words_regex
 
-_LEAD = re.compile(
-    r"\b(?:(?:at\s+least\s+)?one|any(?:\s+one)?)\s+of\s+(?:the\s+)?(?:following|these|those)\b",
-    re.IGNORECASE,
-)
-_AT_MOST = re.compile(
-    r"\b(?:maximum|max\.?|at\s+most|no\s+more\s+than|not\s+more\s+than|none|only|exactly)"
-    r"\s+(?:of\s+)?(?:one\s+|1\s+)?of\b",
-    re.IGNORECASE,
-)
-_OR = re.compile(
-    r"\bor\b(?!\s+(?:more|less|greater|higher|lower|above|below|older|younger|over|under"
-    r"|fewer|longer|shorter|better|worse|equal)\b)",  # "9 g/dL or more" is a comparator
-    re.IGNORECASE,
-)
-_AND = re.compile(r";|\band\b(?!\s*/\s*or)|\bwith\b|\bplus\b|\bas\s+well\s+as\b", re.IGNORECASE)
-_TAIL = re.compile(
-    r"[\s,)\]]*(?:or|and\s*/\s*or)\s+(?!(?:more|less|greater|higher|lower|above|below|older"
-    r"|younger|over|under|fewer|longer|shorter|better|worse|equal)\b)"
-    r"(?P<alternative>[A-Za-z(][^;.]*[A-Za-z)])",
-    re.IGNORECASE,
-)
+__all__ = ["CombinationData", "any_of", "combination", "load_combination"]
+
 _ALTERNATIVE_CHARS = 120
+
+
+class CombinationExample(BaseModel):
+    """Real corpus text and how its limits must combine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    section: Section
+    any_of: bool
+    alternative: str | None = None
+
+
+class CombinationData(BaseModel):
+    """``data/combination.toml``: the words that say how an inclusion criterion's limits combine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    lead: str
+    at_most: str
+    comparator_words: list[str]
+    join_or: str
+    join_and: str
+    tail_join: str
+    alternative: str
+    examples: list[CombinationExample]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    lead: re.Pattern[str]
+    at_most: re.Pattern[str]
+    join_or: re.Pattern[str]
+    join_and: re.Pattern[str]
+    tail: re.Pattern[str]
+
+
+@cache
+def load_combination() -> CombinationData:
+    """The packaged ``data/combination.toml``, validated (cached)."""
+    return CombinationData.model_validate(data_toml("combination.toml"))
+
+
+@cache
+def _compiled() -> _Compiled:
+    data = load_combination()
+    # "9 g/dL or more" is a comparator, not an alternative
+    finishing = r"(?!\s+(?:" + words_regex(data.comparator_words) + r")\b)"
+    return _Compiled(
+        lead=re.compile(data.lead, re.I),
+        at_most=re.compile(data.at_most, re.I),
+        join_or=re.compile(data.join_or + finishing, re.I),
+        join_and=re.compile(data.join_and, re.I),
+        tail=re.compile(
+            data.tail_join + finishing + r"\s+(?P<alternative>" + data.alternative + ")", re.I
+        ),
+    )
 
 
 def any_of(crit: Criterion) -> bool:
@@ -70,7 +114,7 @@ def combination(crit: Criterion) -> tuple[bool, str | None]:
     joined = len(limits) >= 2 and _joined(crit.text, base, limits)
     if len(limits) >= 2 and not joined:
         return False, None
-    tail = _TAIL.match(crit.text, max(c.evidence[1] for c in limits) - base)
+    tail = _compiled().tail.match(crit.text, max(c.evidence[1] for c in limits) - base)
     if tail is None:
         return joined, None
     text = " ".join(tail.group("alternative").split())
@@ -80,8 +124,9 @@ def combination(crit: Criterion) -> tuple[bool, str | None]:
 
 
 def _joined(text: str, base: int, limits: list[Constraint]) -> bool:
+    rules = _compiled()
     lead = text[: max(0, limits[0].evidence[0] - base)]
-    if _LEAD.search(lead) and not _AT_MOST.search(lead):
+    if rules.lead.search(lead) and not rules.at_most.search(lead):
         return True
     for before, after in pairwise(limits):
         # two limits on one name share the start of their evidence ("Platelet count <
@@ -90,6 +135,6 @@ def _joined(text: str, base: int, limits: list[Constraint]) -> bool:
         if end < start:
             end = after.evidence[1]
         gap = text[start - base : end - base]
-        if not _OR.search(gap) or _AND.search(gap):
+        if not rules.join_or.search(gap) or rules.join_and.search(gap):
             return False
     return True
