@@ -238,3 +238,14 @@ def test_combination_examples_are_dev_corpus_text_both_ways() -> None:
         if split_of(p.name) == "dev"
     )
     assert [e.text for e in EXAMPLES if e.text not in dev] == []
+
+
+def test_a_qualified_limit_after_or_is_read_not_an_alternative() -> None:
+    """The text after the last limit, qualified ones too, is the alternative: the second
+    limit here is read (for women only), so there is no unread alternative."""
+    doc = _document(
+        "Inclusion Criteria:\n- Triglycerides > 150 mg/dL or HDL < 50 mg/dL in women\n"
+    )
+    [crit] = doc.criteria
+    assert [c.qualifier for c in crit.constraints] == [None, "in women"]
+    assert crit.alternative is None

@@ -114,7 +114,9 @@ def combination(crit: Criterion) -> tuple[bool, str | None]:
     joined = len(limits) >= 2 and _joined(crit.text, base, limits)
     if len(limits) >= 2 and not joined:
         return False, None
-    tail = _compiled().tail.match(crit.text, max(c.evidence[1] for c in limits) - base)
+    # after every limit, qualified ones too: "TG > 150 mg/dL OR HDL < 50 in females" reads both
+    end = max(c.evidence[1] for c in crit.constraints)
+    tail = _compiled().tail.match(crit.text, end - base)
     if tail is None:
         return joined, None
     text = " ".join(tail.group("alternative").split())
