@@ -105,7 +105,7 @@ def any_of(crit: Criterion) -> bool:
 
 def combination(crit: Criterion) -> tuple[bool, str | None]:
     """Whether ``crit`` is *any of*, and the alternative its text adds that no limit reads."""
-    if crit.section != "inclusion":
+    if crit.section != "inclusion" or not crit.constraints:
         return False, None
     limits = sorted((c for c in crit.constraints if not c.qualifier), key=lambda c: c.evidence)
     if not limits:
