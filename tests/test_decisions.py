@@ -474,3 +474,26 @@ def test_the_module_examples_run() -> None:
 
     result = doctest.testmod(importlib.import_module("normalizer.review.decisions"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_how_limits_combine_is_read_again_on_the_kept_constraints(store_target: str) -> None:
+    """A curator rejects the clearance reading of "Creatinine < 2.0 mg/dL, or creatinine
+    clearance > 40 mL/min": the text still offers it, now as an alternative no constraint
+    reads, so the creatinine limit is still not required of every patient."""
+    store = Store.open(store_target)
+    doc = _normalise(
+        "Inclusion Criteria:\n* Creatinine < 2.0 mg/dL, or creatinine clearance > 40 mL/min\n"
+    )
+    _save(store, doc)
+    [crit] = doc.criteria
+    assert (crit.any_of, crit.alternative) == (True, None)
+    assert doc.eligibility == []
+    decide(store, RECORD, crit, action="reject", target=1, curator="ana", note="misread")
+    curated = curated_document(store, RECORD)
+    assert curated is not None
+    [crit2] = curated.criteria
+    assert (crit2.any_of, crit2.alternative) == (True, "creatinine clearance > 40 mL/min")
+    assert curated.eligibility == []
+    [note] = [f for f in crit2.findings if f.code == "eligibility-alternatives"]
+    assert "creatinine clearance > 40 mL/min" in note.message
+    store.close()
