@@ -87,6 +87,14 @@ BRIEF = [
     ("Donor serum creatinine > 1.5 mg/dL", "exclusion"),
     ("Partner with BMI > 30 kg/m2", "exclusion"),
     ("Estimated fetal weight < 2500 g", "exclusion"),
+    # a limit for the patients on a treatment, or for a group named with a bracket in it
+    ("Patients on anticoagulants must have an INR < 3", "inclusion"),
+    ("Patients receiving warfarin should have INR between 2 and 3", "inclusion"),
+    (
+        "Patients with lymphoma other than diffuse large B cell lymphoma (DLBCL) must have "
+        "received at least 2 prior lines of therapy",
+        "inclusion",
+    ),
 ]
 
 
