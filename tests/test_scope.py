@@ -87,6 +87,11 @@ BRIEF = [
     ("Donor serum creatinine > 1.5 mg/dL", "exclusion"),
     ("Partner with BMI > 30 kg/m2", "exclusion"),
     ("Estimated fetal weight < 2500 g", "exclusion"),
+    # a lead naming whom the limits after it are for
+    ("In patients with liver metastases, ALT ≤ 5 x ULN", "inclusion"),
+    ("For patients with Gilbert syndrome: total bilirubin ≤ 3 x ULN", "inclusion"),
+    ("In women, hemoglobin ≥ 10 g/dL", "inclusion"),
+    ("For the paediatric cohort: weight ≥ 10 kg", "inclusion"),
     # a limit for the patients on a treatment, or for a group named with a bracket in it
     ("Patients on anticoagulants must have an INR < 3", "inclusion"),
     ("Patients receiving warfarin should have INR between 2 and 3", "inclusion"),
@@ -104,6 +109,7 @@ BRIEF = [
         ("Age ≥ 18 years at the time of screening", "age"),
         ("Aged 18 to 65 at the time of consent", "age"),
         ("Women whose partner is infertile, with BMI 18-30 kg/m2", "bmi"),
+        ("In the opinion of the investigator, hemoglobin ≥ 9 g/dL", "hemoglobin"),
     ],
 )
 def test_the_patients_own_limit_is_accepted(text: str, variable: str) -> None:
