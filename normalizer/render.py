@@ -59,10 +59,6 @@ def _constraints_lines(crit: Criterion) -> list[str]:
     return ["any of:", *lines, *unread]
 
 
-def _constraints_text(crit: Criterion) -> str:
-    return "\n".join(_constraints_lines(crit))
-
-
 def _eligibility_row(e: EligibilitySet) -> str:
     if e.empty:
         return "no eligible value"
@@ -111,7 +107,7 @@ def document_table(doc: Document, width: int | None = None) -> Group:
             crit.id,
             Text(crit.status, style=_STATUS_STYLE[crit.status]),
             Text(crit.text),
-            Text(_constraints_text(crit)),
+            Text("\n".join(_constraints_lines(crit))),
             Text("\n".join(f"{f.severity}: {f.code}: {f.message}" for f in crit.findings)),
         )
     parts: list[Table | Text] = [table]

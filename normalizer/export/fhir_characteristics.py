@@ -113,11 +113,12 @@ def _constraint(sel: Selected) -> dict[str, Any]:
     return node
 
 
-def _qualifier(text: str, *, exclude: bool) -> dict[str, Any]:
+def _written(text: str, code: str, *, exclude: bool = False) -> dict[str, Any]:
+    """A condition as the text writes it: a ``qualifier`` or an unread ``alternative``."""
     node: dict[str, Any] = {
         "description": text,
         "definitionCodeableConcept": {
-            "coding": [{"system": QUALIFIER_SYSTEM, "code": "qualifier"}],
+            "coding": [{"system": QUALIFIER_SYSTEM, "code": code}],
             "text": text,
         },
     }
@@ -132,7 +133,7 @@ def _item(item: Item) -> dict[str, Any]:
     branches: list[dict[str, Any]] = []
     qualifiers = [alt.constraint.qualifier or "" for alt in item.alternatives]
     if item.main is not None:
-        unless = [_qualifier(q, exclude=True) for q in dict.fromkeys(qualifiers)]
+        unless = [_written(q, "qualifier", exclude=True) for q in dict.fromkeys(qualifiers)]
         branches.append(
             {
                 "definitionByCombination": {
@@ -146,7 +147,7 @@ def _item(item: Item) -> dict[str, Any]:
             {
                 "definitionByCombination": {
                     "code": "all-of",
-                    "characteristic": [_qualifier(text, exclude=False), _constraint(alt)],
+                    "characteristic": [_written(text, "qualifier"), _constraint(alt)],
                 }
             }
         )
@@ -158,20 +159,9 @@ def _item(item: Item) -> dict[str, Any]:
 def _criterion(crit: Criterion, items: list[Item], code: str) -> dict[str, Any]:
     characteristic = [_item(i) for i in items]
     if crit.alternative is not None and code == "any-of":
-        characteristic.append(_alternative(crit.alternative))
+        characteristic.append(_written(crit.alternative, "alternative"))
     return {
         "linkId": fhir_id(crit.id),
         "description": crit.text,
         "definitionByCombination": {"code": code, "characteristic": characteristic},
-    }
-
-
-def _alternative(text: str) -> dict[str, Any]:
-    """What else meets an any-of criterion, as the text says it (no constraint reads it)."""
-    return {
-        "description": text,
-        "definitionCodeableConcept": {
-            "coding": [{"system": QUALIFIER_SYSTEM, "code": "alternative"}],
-            "text": text,
-        },
     }

@@ -37,6 +37,8 @@ _AT_LEAST_ONCE = {"Type": 2, "Count": 1}
 _NEVER = {"Type": 0, "Count": 0}
 _BEFORE_INDEX = {"Start": {"Coeff": -1}, "End": {"Days": 0, "Coeff": 1}, "UseEventEnd": False}
 _OPS_BACK = {"gt": (True, False), "gte": (True, True), "lt": (False, False), "lte": (False, True)}
+_CONDITION_WORD = {"qualifier": "condition", "alternative": "alternative"}
+"""How a placeholder concept set names its condition, by kind."""
 
 
 class _Builder:
@@ -81,17 +83,18 @@ class _Builder:
             concept = _concept(None, name, c.variable, "Measurement", "None")
         return self._concept_set(f"{c.variable}: {c.label}", concept)
 
-    def qualifier_set(self, text: str) -> int:
-        name = f"PLACEHOLDER: the condition {text!r} needs its concepts"
-        return self._concept_set(
-            f"qualifier: {text}", _concept(None, name, "qualifier", "Condition", "None")
-        )
+    def condition(
+        self, kind: str, text: str, occurrence: dict[str, int] = _AT_LEAST_ONCE
+    ) -> dict[str, Any]:
+        """A condition written in words, on a placeholder concept set ``<kind>: <text>``.
 
-    def alternative_set(self, text: str) -> int:
-        name = f"PLACEHOLDER: the alternative {text!r} needs its concepts"
-        return self._concept_set(
-            f"alternative: {text}", _concept(None, name, "alternative", "Condition", "None")
+        ``kind``: a ``qualifier`` of a limit, or an ``alternative`` no constraint reads.
+        """
+        name = f"PLACEHOLDER: the {_CONDITION_WORD[kind]} {text!r} needs its concepts"
+        set_id = self._concept_set(
+            f"{kind}: {text}", _concept(None, name, kind, "Condition", "None")
         )
+        return _correlated({"ConditionOccurrence": {"CodesetId": set_id}}, occurrence)
 
     # -- criteria -------------------------------------------------------------------------
 
@@ -138,20 +141,18 @@ class _Builder:
         branches = []
         if item.main is not None:
             unless = [
-                _correlated({"ConditionOccurrence": {"CodesetId": self.qualifier_set(q)}}, _NEVER)
-                for q in dict.fromkeys(qualifiers)
+                self.condition("qualifier", q, _NEVER) for q in dict.fromkeys(qualifiers)
             ]
             branches.append(_group("ALL", nodes=[*unless, self.leaf(item.main)]))
         for alt, text in zip(item.alternatives, qualifiers, strict=True):
-            when = _correlated({"ConditionOccurrence": {"CodesetId": self.qualifier_set(text)}})
+            when = self.condition("qualifier", text)
             branches.append(_group("ALL", nodes=[when, self.leaf(alt)]))
         return branches[0] if len(branches) == 1 else _group("ANY", nodes=branches)
 
     def rule(self, crit: Criterion, items: list[Item], statuses: Sequence[str]) -> dict[str, Any]:
         nodes = [self.item(i) for i in items]
         if crit.any_of and crit.alternative is not None:  # what else meets it, as written
-            set_id = self.alternative_set(crit.alternative)
-            nodes.append(_correlated({"ConditionOccurrence": {"CodesetId": set_id}}))
+            nodes.append(self.condition("alternative", crit.alternative))
         if crit.section == "exclusion":
             nodes = [_negate(n) for n in nodes]
         review = sorted(set(statuses) - {"accepted", "approved"})
@@ -327,13 +328,20 @@ class _Reader:
             self.record_id, criterion_id, section, variable, lower, upper, unit, relative, qualifier
         )
 
-    def _qualifier(self, node: dict[str, Any]) -> tuple[str | None, bool]:
-        """(qualifier text, positive?) when ``node`` is a qualifier's ConditionOccurrence."""
+    def _condition(self, node: dict[str, Any]) -> tuple[str, str] | None:
+        """(kind, text) when ``node`` is a ConditionOccurrence on a placeholder concept set."""
         cond = node.get("Criteria", {}).get("ConditionOccurrence")
         if cond is None:
+            return None
+        kind, _, text = self.names[cond["CodesetId"]].partition(": ")
+        return kind, text
+
+    def _qualifier(self, node: dict[str, Any]) -> tuple[str | None, bool]:
+        """(qualifier text, positive?) when ``node`` is a qualifier's ConditionOccurrence."""
+        found = self._condition(node)
+        if found is None:
             return None, False
-        text = self.names[cond["CodesetId"]].removeprefix("qualifier: ")
-        return text, node["Occurrence"]["Type"] != 0 or node["Occurrence"]["Count"] != 0
+        return found[1], node["Occurrence"]["Type"] != 0 or node["Occurrence"]["Count"] != 0
 
     def _item(self, node: dict[str, Any], crit: tuple[str, str]) -> Iterator[Reading]:
         if "Type" not in node or (node["Type"] == "ALL" and not self._has_qualifier(node)):
@@ -357,8 +365,8 @@ class _Reader:
                 yield self._constraint(member, crit, qualifier)
 
     def _alternative(self, node: dict[str, Any]) -> bool:
-        cond = node.get("Criteria", {}).get("ConditionOccurrence")
-        return cond is not None and self.names[cond["CodesetId"]].startswith("alternative: ")
+        found = self._condition(node)
+        return found is not None and found[0] == "alternative"
 
     def _has_qualifier(self, node: dict[str, Any]) -> bool:
         return any(self._qualifier(m)[0] is not None for m in node["CriteriaList"])

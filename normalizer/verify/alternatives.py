@@ -35,7 +35,7 @@ from ..data_files import data_toml
 from ..models import Constraint, Criterion, Section
 from ..phrases import words_regex
 
-__all__ = ["CombinationData", "any_of", "combination", "load_combination"]
+__all__ = ["CombinationData", "combination", "load_combination"]
 
 _ALTERNATIVE_CHARS = 120
 
@@ -96,11 +96,6 @@ def _compiled() -> _Compiled:
             data.tail_join + finishing + r"\s+(?P<alternative>" + data.alternative + ")", re.I
         ),
     )
-
-
-def any_of(crit: Criterion) -> bool:
-    """Whether ``crit`` (an inclusion criterion) is met by any one of its constraints."""
-    return combination(crit)[0]
 
 
 def combination(crit: Criterion) -> tuple[bool, str | None]:
